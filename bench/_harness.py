@@ -1,0 +1,81 @@
+"""Shared pieces of the benchmarks: fresh databases, the CLI, a server on loopback."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import psycopg
+from sqlalchemy import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+MDMHUB = str(Path(sys.executable).with_name("mdmhub"))
+
+
+@contextmanager
+def fresh_database(kind: str) -> Iterator[str]:
+    """An empty, migrated database: a temporary SQLite file or a new PostgreSQL database."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite:///{folder}/bench.db"
+            cli(url, "db", "upgrade")
+            yield url
+        return
+    base = make_url(postgres_base_url())
+    name = "mdmhub_bench"
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+    url = base.set(database=name).render_as_string(hide_password=False)
+    cli(url, "db", "upgrade")
+    yield url
+
+
+def postgres_base_url() -> str:
+    url = os.environ.get("MDMHUB_TEST_POSTGRES_URL")
+    if url:
+        return url
+    script = ROOT / "scripts" / "start-postgres.sh"
+    return subprocess.run([str(script)], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def cli(url: str, *args: str) -> str:
+    result = subprocess.run(
+        [MDMHUB, *args],
+        env={**os.environ, "MDMHUB_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"mdmhub {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+@contextmanager
+def server(url: str, port: int = 8765) -> Iterator[str]:
+    """`mdmhub serve` on loopback until the block ends."""
+    process = subprocess.Popen(
+        [MDMHUB, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, "MDMHUB_DATABASE_URL": url},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the server did not become ready")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

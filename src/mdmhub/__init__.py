@@ -1,0 +1,3 @@
+"""mdmhub: a master data management hub."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from mdmhub.cli import app
+
+app()

@@ -1,0 +1,57 @@
+"""Dependency aliases: a route names what it needs (`SessionDep`, `EntityDep`) and nothing more."""
+
+import threading
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path
+from sqlalchemy.orm import Session
+
+from mdmhub.db.session import session_factory
+from mdmhub.domain.entities import EntityType
+from mdmhub.engine.default_models import DEFAULT_MODELS
+from mdmhub.errors import NotFoundError
+from mdmhub.services.ingest import MatchContext
+from mdmhub.settings import Settings, get_settings
+
+WRITE_LOCK = threading.Lock()
+"""Writers in one process take turns: two batches matching the same new person at once
+would each create a golden record for them. Reads never wait for it."""
+
+
+def _session(settings: "SettingsDep") -> Iterator[Session]:
+    with session_factory(settings.database_url)() as session, session.begin():
+        yield session
+
+
+def _write_session(settings: "SettingsDep") -> Iterator[Session]:
+    with WRITE_LOCK, session_factory(settings.database_url)() as session, session.begin():
+        yield session
+
+
+def _entity(
+    entity: Annotated[str, Path(description="customers, products or addresses")],
+) -> EntityType:
+    try:
+        return EntityType.from_plural(entity)
+    except ValueError:
+        raise NotFoundError(
+            f"unknown entity {entity!r}; use customers, products or addresses", field="entity"
+        ) from None
+
+
+def _match_context(settings: "SettingsDep", entity: "EntityDep") -> MatchContext:
+    return MatchContext(
+        model=DEFAULT_MODELS[entity],
+        phone_region=settings.default_phone_region,
+        block_size_cap=settings.block_size_cap,
+    )
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+# The commit runs before the response is sent ("function" scope): a client never
+# hears "accepted" for a write that then fails to commit.
+SessionDep = Annotated[Session, Depends(_session, scope="function")]
+WriteSessionDep = Annotated[Session, Depends(_write_session, scope="function")]
+EntityDep = Annotated[EntityType, Depends(_entity)]
+MatchContextDep = Annotated[MatchContext, Depends(_match_context)]

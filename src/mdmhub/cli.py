@@ -1,0 +1,184 @@
+"""The `mdmhub` command: serve, migrate, register sources, bulk-load files, export the crosswalk.
+
+Each command is an edge: it opens the transaction (one per chunk for a load),
+calls a service and prints the outcome.
+"""
+
+import csv
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from mdmhub.db import migrate
+from mdmhub.db.session import transaction
+from mdmhub.domain.entities import CANONICAL_ATTRIBUTES, EntityType
+from mdmhub.engine.default_models import DEFAULT_MODELS
+from mdmhub.errors import MdmError
+from mdmhub.services import crosswalk, ingest, sources
+from mdmhub.services.file_records import ColumnMapping, check_file, chunked, read_records
+from mdmhub.settings import get_settings
+
+app = typer.Typer(help="mdmhub: master data management hub.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+sources_app = typer.Typer(help="Source systems.", no_args_is_help=True)
+export_app = typer.Typer(help="Exports.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(sources_app, name="sources")
+app.add_typer(export_app, name="export")
+
+console = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=2)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+) -> None:
+    """Start the REST API (run `mdmhub db upgrade` first)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "mdmhub.api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="warning",
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply the schema migrations to the database MDMHUB_DATABASE_URL names."""
+    migrate.upgrade(get_settings().database_url, revision)
+    console.print(f"database at revision {revision}")
+
+
+@sources_app.command("add")
+def sources_add(
+    name: str,
+    trust: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="0..1; survivorship prefers higher.")
+    ],
+    description: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Register a source system."""
+    try:
+        with transaction(get_settings().database_url) as session:
+            sources.create(session, name=name, trust=trust, description=description)
+    except MdmError as error:
+        raise _fail(error.message) from None
+    console.print(f"source {name!r} registered with trust {trust}")
+
+
+@sources_app.command("list")
+def sources_list() -> None:
+    """List the registered source systems."""
+    table = Table("name", "trust", "description")
+    with transaction(get_settings().database_url) as session:
+        for source in sources.get_all(session):
+            table.add_row(source.name, f"{source.trust:g}", source.description)
+    Console().print(table)
+
+
+def _parse_maps(maps: list[str], entity: EntityType) -> dict[str, str]:
+    renames = {}
+    for item in maps:
+        column, sep, attribute = item.partition("=")
+        if not sep or not column or not attribute:
+            raise _fail(f"--map takes COLUMN=ATTRIBUTE, not {item!r}")
+        if attribute not in CANONICAL_ATTRIBUTES[entity]:
+            known = ", ".join(CANONICAL_ATTRIBUTES[entity])
+            raise _fail(f"{attribute!r} is not a {entity.value} attribute; use one of: {known}")
+        renames[column] = attribute
+    return renames
+
+
+@app.command()
+def load(
+    path: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CSV, JSONL or Parquet.")
+    ],
+    source: Annotated[str, typer.Option(help="The registered source the records come from.")],
+    entity: Annotated[EntityType, typer.Option(help="What the records describe.")],
+    id_column: Annotated[str | None, typer.Option(help="The column with the source's id.")] = None,
+    map_: Annotated[
+        list[str] | None, typer.Option("--map", help="COLUMN=ATTRIBUTE, repeatable.")
+    ] = None,
+    skip: Annotated[
+        list[str] | None, typer.Option("--skip", help="A column not to read, repeatable.")
+    ] = None,
+) -> None:
+    """Load and match a file. Chunks commit as they go; re-running finishes an interrupted load."""
+    settings = get_settings()
+    mapping = ColumnMapping(id_column, _parse_maps(map_ or [], entity), frozenset(skip or []))
+    with transaction(settings.database_url) as session:
+        if source not in {s.name for s in sources.get_all(session)}:
+            raise _fail(f"unknown source {source!r}; register it with `mdmhub sources add`")
+    try:
+        total = check_file(path, mapping)
+    except MdmError as error:
+        raise _fail(error.message) from None
+    context = ingest.MatchContext(
+        DEFAULT_MODELS[entity], settings.default_phone_region, settings.block_size_cap
+    )
+    outcomes: Counter[str] = Counter()
+    capped: Counter[str] = Counter()
+    refused: list[str] = []
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task(f"loading {path.name}", total=total)
+        for chunk in chunked(read_records(path, source, mapping), settings.load_chunk_size):
+            with transaction(settings.database_url) as session:
+                report = ingest.upsert_records(session, entity, chunk, context)
+            for result in report.results:
+                if result.accepted and result.outcome is not None:
+                    outcomes[result.outcome.value] += 1
+                else:
+                    refused.extend(
+                        f"{result.source_id}: {p.field} {p.message}" for p in result.problems
+                    )
+            capped.update(report.capped_keys)
+            progress.advance(task, len(chunk))
+    summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
+    console.print(f"{total} records from {path.name}: {summary or 'nothing new'}")
+    if capped:
+        console.print(
+            f"{len(capped)} blocking keys skipped as oversized (cap {settings.block_size_cap})"
+        )
+    if refused:
+        console.print(f"[yellow]{len(refused)} refused[/yellow], first: {refused[:5]}")
+        raise typer.Exit(code=1)
+
+
+@export_app.command("xref")
+def export_xref(
+    entity: Annotated[EntityType | None, typer.Option(help="Only this entity.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+) -> None:
+    """The crosswalk as CSV: entity,source,source_id,golden_id for every live source record."""
+    handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
+    try:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["entity", "source", "source_id", "golden_id"])
+        with transaction(get_settings().database_url) as session:
+            writer.writerows(crosswalk.rows(session, entity))
+    finally:
+        if output:
+            handle.close()

@@ -1,0 +1,52 @@
+"""Queries on golden records and the outbox of their change events."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from mdmhub.db.models import Event, GoldenRecord
+from mdmhub.db.repositories.records import IN_CHUNK
+
+
+def get(session: Session, golden_id: str) -> GoldenRecord | None:
+    return session.get(GoldenRecord, golden_id)
+
+
+@dataclass(frozen=True, slots=True)
+class GoldenState:
+    id: str
+    status: str
+    version: int
+    attributes: dict[str, Any]
+
+
+def states(session: Session, golden_ids: Sequence[str]) -> dict[str, GoldenState]:
+    """The current state of many golden records, as plain values (no ORM identity to go stale)."""
+    found: dict[str, GoldenState] = {}
+    for start in range(0, len(golden_ids), IN_CHUNK):
+        rows = session.execute(
+            select(
+                GoldenRecord.id, GoldenRecord.status, GoldenRecord.version, GoldenRecord.attributes
+            ).where(GoldenRecord.id.in_(golden_ids[start : start + IN_CHUNK]))
+        )
+        found.update((row.id, GoldenState(*row)) for row in rows)
+    return found
+
+
+def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(GoldenRecord), rows)
+
+
+def update_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows carry `id` and the columns to set (ORM bulk update by primary key)."""
+    if rows:
+        session.execute(update(GoldenRecord), rows)
+
+
+def add_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(Event), rows)

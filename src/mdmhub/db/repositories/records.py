@@ -1,0 +1,211 @@
+"""Queries on source records, their versions, blocking keys and crosswalk links.
+
+Bulk paths use Core-style executemany statements: a load writes tens of
+thousands of rows per chunk, and ORM unit-of-work bookkeeping would dominate.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from mdmhub.db.models import BlockingKey, SourceRecord, SourceRecordVersion
+
+T = TypeVar("T")
+
+IN_CHUNK = 500
+"""Values per IN (...) list: well under SQLite's bound-parameter limit."""
+
+
+def _chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    id: int
+    source: str
+    source_id: str
+    version: int
+    content_hash: str
+    golden_id: str
+    deleted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    id: int
+    features: dict[str, str]
+    golden_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class LiveMember:
+    golden_id: str
+    source: str
+    source_id: str
+    attributes: dict[str, Any]
+    updated_at: datetime
+
+
+def find_by_source_ids(
+    session: Session, entity: str, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], StoredRecord]:
+    ids_by_source: dict[str, list[str]] = defaultdict(list)
+    for source, source_id in keys:
+        ids_by_source[source].append(source_id)
+    found: dict[tuple[str, str], StoredRecord] = {}
+    for source, source_ids in ids_by_source.items():
+        for chunk in _chunks(source_ids):
+            rows = session.execute(
+                select(
+                    SourceRecord.id,
+                    SourceRecord.source,
+                    SourceRecord.source_id,
+                    SourceRecord.version,
+                    SourceRecord.content_hash,
+                    SourceRecord.golden_id,
+                    SourceRecord.deleted,
+                ).where(
+                    SourceRecord.entity == entity,
+                    SourceRecord.source == source,
+                    SourceRecord.source_id.in_(chunk),
+                )
+            )
+            for row in rows:
+                found[(row.source, row.source_id)] = StoredRecord(*row)
+    return found
+
+
+def get(session: Session, entity: str, source: str, source_id: str) -> SourceRecord | None:
+    return session.scalar(
+        select(SourceRecord).where(
+            SourceRecord.entity == entity,
+            SourceRecord.source == source,
+            SourceRecord.source_id == source_id,
+        )
+    )
+
+
+def candidates(
+    session: Session, entity: str, keys: Iterable[str], exclude: set[int], cap: int
+) -> tuple[list[Candidate], dict[str, int]]:
+    """Live records sharing a key, skipping keys held by more than `cap` records (counted)."""
+    members: dict[str, list[int]] = defaultdict(list)
+    for key_chunk in _chunks(sorted(set(keys))):
+        key_rows = session.execute(
+            select(BlockingKey.key, BlockingKey.record_id).where(
+                BlockingKey.entity == entity, BlockingKey.key.in_(key_chunk)
+            )
+        )
+        for key, record_id in key_rows:
+            members[key].append(record_id)
+    capped = {key: len(ids) for key, ids in members.items() if len(ids) > cap}
+    wanted = sorted({i for key, ids in members.items() if key not in capped for i in ids} - exclude)
+    found: list[Candidate] = []
+    for chunk in _chunks(wanted):
+        rows = session.execute(
+            select(SourceRecord.id, SourceRecord.features, SourceRecord.golden_id).where(
+                SourceRecord.id.in_(chunk)
+            )
+        )
+        found.extend(Candidate(*row) for row in rows)
+    return found, capped
+
+
+def insert_records(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert new records; their ids come back in the order of `rows`."""
+    if not rows:
+        return []
+    result = session.execute(
+        insert(SourceRecord).returning(SourceRecord.id, sort_by_parameter_order=True), rows
+    )
+    return list(result.scalars())
+
+
+def update_records(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows carry `record_id` plus the columns to set (all rows the same columns)."""
+    if not rows:
+        return
+    columns = [c for c in rows[0] if c != "record_id"]
+    statement = (
+        update(SourceRecord.__table__)  # type: ignore[arg-type]
+        .where(SourceRecord.__table__.c.id == bindparam("record_id"))
+        .values({c: bindparam(c) for c in columns})
+    )
+    session.connection().execute(statement, list(rows))
+
+
+def insert_versions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(SourceRecordVersion), rows)
+
+
+def replace_blocking_keys(
+    session: Session, entity: str, keys_by_record: dict[int, list[str]], replaced: Sequence[int]
+) -> None:
+    """Drop the keys of `replaced` records, then store `keys_by_record`."""
+    for chunk in _chunks(replaced):
+        session.execute(delete(BlockingKey).where(BlockingKey.record_id.in_(chunk)))
+    rows = [
+        {"record_id": record_id, "key": key, "entity": entity}
+        for record_id, keys in keys_by_record.items()
+        for key in dict.fromkeys(keys)
+    ]
+    if rows:
+        session.execute(insert(BlockingKey), rows)
+
+
+def relink(session: Session, retired: str, survivor: str) -> None:
+    session.execute(
+        update(SourceRecord).where(SourceRecord.golden_id == retired).values(golden_id=survivor)
+    )
+
+
+def live_members(session: Session, golden_ids: Sequence[str]) -> list[LiveMember]:
+    members: list[LiveMember] = []
+    for chunk in _chunks(golden_ids):
+        rows = session.execute(
+            select(
+                SourceRecord.golden_id,
+                SourceRecord.source,
+                SourceRecord.source_id,
+                SourceRecord.attributes,
+                SourceRecord.updated_at,
+            ).where(SourceRecord.golden_id.in_(chunk), SourceRecord.deleted.is_(False))
+        )
+        members.extend(LiveMember(*row) for row in rows)
+    return members
+
+
+def members_of(session: Session, golden_id: str) -> list[SourceRecord]:
+    return list(
+        session.scalars(
+            select(SourceRecord)
+            .where(SourceRecord.golden_id == golden_id)
+            .order_by(SourceRecord.source, SourceRecord.source_id)
+        )
+    )
+
+
+def xref_rows(session: Session, entity: str | None) -> Iterator[tuple[str, str, str, str]]:
+    """Live records with their golden ids, streamed (an export may hold millions)."""
+    statement = (
+        select(
+            SourceRecord.entity,
+            SourceRecord.source,
+            SourceRecord.source_id,
+            SourceRecord.golden_id,
+        )
+        .where(SourceRecord.deleted.is_(False))
+        .order_by(SourceRecord.entity, SourceRecord.source, SourceRecord.source_id)
+    )
+    if entity is not None:
+        statement = statement.where(SourceRecord.entity == entity)
+    for row in session.execute(statement.execution_options(yield_per=10_000)):
+        yield row.entity, row.source, row.source_id, row.golden_id

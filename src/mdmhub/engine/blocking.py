@@ -1,0 +1,85 @@
+"""Blocking keys: which records are worth comparing at all.
+
+Each rule names the features whose values must all be equal (Splink's
+`block_on`). A record gets one key per rule it has values for; two records
+are compared when they share any key. Keys are plain strings so the store can
+index them and an incoming record fetches its candidates in one query.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+Features = Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class BlockingRule:
+    features: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return "+".join(self.features)
+
+    def key(self, record: Features) -> str | None:
+        values = [record.get(feature, "") for feature in self.features]
+        if not all(values):
+            return None
+        return f"{self.name}:{'|'.join(values)}"
+
+
+def block_on(*features: str) -> BlockingRule:
+    return BlockingRule(features)
+
+
+def blocking_keys(rules: Iterable[BlockingRule], record: Features) -> list[str]:
+    return [key for rule in rules if (key := rule.key(record)) is not None]
+
+
+@dataclass
+class CandidatePairs:
+    """Pairs to score as two index arrays, plus the blocks skipped for being too big."""
+
+    left: npt.NDArray[np.int64]
+    right: npt.NDArray[np.int64]
+    capped_keys: dict[str, int] = field(default_factory=dict)
+
+
+def candidate_pairs(keys_by_record: list[list[str]], incoming: range, cap: int) -> CandidatePairs:
+    """Every pair sharing a key in which at least one side is incoming.
+
+    Records outside `incoming` are already stored and were compared with each
+    other when they arrived. A block with more than `cap` records is skipped
+    and reported: a huge block is almost always a placeholder value ("unknown",
+    a default date) and would cost quadratic time for no evidence.
+    """
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for index, keys in enumerate(keys_by_record):
+        for key in keys:
+            blocks[key].append(index)
+    capped: dict[str, int] = {}
+    lefts: list[npt.NDArray[np.int64]] = []
+    rights: list[npt.NDArray[np.int64]] = []
+    for key, members in blocks.items():
+        if len(members) < 2:
+            continue
+        if len(members) > cap:
+            capped[key] = len(members)
+            continue
+        block = np.array(members, dtype=np.int64)
+        i, j = np.triu_indices(len(block), k=1)
+        left, right = block[i], block[j]
+        involves_incoming = (left >= incoming.start) | (right >= incoming.start)
+        lefts.append(left[involves_incoming])
+        rights.append(right[involves_incoming])
+    if not lefts:
+        empty = np.empty(0, dtype=np.int64)
+        return CandidatePairs(empty, empty, capped)
+    left = np.concatenate(lefts)
+    right = np.concatenate(rights)
+    lo, hi = np.minimum(left, right), np.maximum(left, right)
+    unique = np.unique(lo * len(keys_by_record) + hi)
+    return CandidatePairs(unique // len(keys_by_record), unique % len(keys_by_record), capped)

@@ -1,0 +1,204 @@
+"""Graded comparisons, Splink-style: each attribute is compared at ordered levels.
+
+A comparison turns whole columns of pairs into level indexes at once (rapidfuzz's
+C++ `cpdist`, numpy masks), because a bulk load scores hundreds of thousands of
+pairs and a Python loop per pair would dominate its time. Level 0 is always
+"missing on either side" and carries no weight; the last level is "else".
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+from rapidfuzz.fuzz import token_set_ratio
+
+ObjectArray = npt.NDArray[np.object_]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+NULL_LEVEL = "missing"
+ELSE_LEVEL = "else"
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One outcome of a comparison with its default m and u probabilities.
+
+    m = P(level | same entity), u = P(level | different entities); the match
+    weight log2(m/u) is what the level adds to a pair's score.
+    """
+
+    name: str
+    m: float
+    u: float
+
+
+@dataclass(frozen=True, slots=True)
+class PairColumns:
+    """The values of one feature for the left and right side of every pair."""
+
+    left: ObjectArray
+    right: ObjectArray
+
+    @property
+    def missing(self) -> BoolArray:
+        return np.asarray((self.left == "") | (self.right == ""), dtype=np.bool_)
+
+    @property
+    def equal(self) -> BoolArray:
+        return np.asarray(self.left == self.right, dtype=np.bool_)
+
+
+def _similarity(scorer: Callable[..., float], pairs: PairColumns) -> npt.NDArray[np.float64]:
+    result = process.cpdist(pairs.left, pairs.right, scorer=scorer, workers=-1)
+    return np.asarray(result, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """An ordered list of levels for one attribute; subclasses say how pairs fall into them.
+
+    `levels` lists the levels between "missing" and "else", best first; `assign`
+    returns, per pair, the index into `all_levels`.
+    """
+
+    name: str
+    feature: str
+    levels: tuple[Level, ...]
+    else_level: Level = field(default=Level(ELSE_LEVEL, m=0.05, u=0.95))
+
+    @property
+    def all_levels(self) -> tuple[Level, ...]:
+        return (Level(NULL_LEVEL, m=1.0, u=1.0), *self.levels, self.else_level)
+
+    def features(self) -> tuple[str, ...]:
+        return (self.feature,)
+
+    def assign(self, columns: dict[str, PairColumns]) -> IntArray:
+        pairs = columns[self.feature]
+        conditions = self.conditions(pairs, columns)
+        else_index = len(self.levels) + 1
+        chosen = np.select(conditions, np.arange(1, else_index), default=else_index)
+        return np.where(pairs.missing, 0, chosen).astype(np.int64)
+
+    def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
+        """One mask per level in `levels`; the first true mask wins."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class ExactMatch(Comparison):
+    """For identifiers whose near misses mean nothing (an email, a GTIN)."""
+
+    def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
+        return [pairs.equal]
+
+
+@dataclass(frozen=True)
+class JaroWinklerBands(Comparison):
+    """Exact, then Jaro-Winkler similarity at descending thresholds (one per extra level)."""
+
+    thresholds: tuple[float, ...] = ()
+
+    def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
+        similarity = _similarity(JaroWinkler.normalized_similarity, pairs)
+        return [pairs.equal, *(similarity >= t for t in self.thresholds)]
+
+
+@dataclass(frozen=True)
+class NameBands(Comparison):
+    """A name: exact, same canonical form (Pepe = José, Bill = William), then Jaro-Winkler bands."""
+
+    canonical_feature: str = ""
+    thresholds: tuple[float, ...] = ()
+
+    def features(self) -> tuple[str, ...]:
+        return (self.feature, self.canonical_feature)
+
+    def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
+        similarity = _similarity(JaroWinkler.normalized_similarity, pairs)
+        canonical = columns[self.canonical_feature]
+        return [
+            pairs.equal,
+            canonical.equal & ~canonical.missing,
+            *(similarity >= t for t in self.thresholds),
+        ]
+
+
+@dataclass(frozen=True)
+class EditDistanceBands(Comparison):
+    """Exact, then Damerau-Levenshtein distance at most each bound: typos in codes and numbers."""
+
+    max_distances: tuple[int, ...] = ()
+
+    def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
+        distance = _similarity(DamerauLevenshtein.distance, pairs)
+        return [pairs.equal, *(distance <= d for d in self.max_distances)]
+
+
+@dataclass(frozen=True)
+class TokenSetBands(Comparison):
+    """Exact, then token-set ratio (0-100) thresholds: word order and extra words forgiven."""
+
+    thresholds: tuple[float, ...] = ()
+
+    def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
+        similarity = _similarity(token_set_ratio, pairs)
+        return [pairs.equal, *(similarity >= t for t in self.thresholds)]
+
+
+@dataclass(frozen=True)
+class DateBands(Comparison):
+    """ISO dates: exact, one typo or day/month swapped, same year, else.
+
+    Dates typed by hand go wrong by one digit or by writing the day first;
+    both deserve more credit than an unrelated date.
+    """
+
+    def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
+        distance = _similarity(DamerauLevenshtein.distance, pairs)
+        swapped = np.fromiter(
+            (_day_month_swapped(a, b) for a, b in zip(pairs.left, pairs.right, strict=True)),
+            dtype=np.bool_,
+            count=len(pairs.left),
+        )
+        same_year = np.fromiter(
+            (a[:4] == b[:4] for a, b in zip(pairs.left, pairs.right, strict=True)),
+            dtype=np.bool_,
+            count=len(pairs.left),
+        )
+        return [pairs.equal, (distance <= 1) | swapped, same_year]
+
+
+def _day_month_swapped(left: str, right: str) -> bool:
+    return (
+        len(left) == 10 == len(right)
+        and left[:4] == right[:4]
+        and (left[5:7] == right[8:10] and left[8:10] == right[5:7])
+    )
+
+
+@dataclass(frozen=True)
+class RelativeDifferenceBands(Comparison):
+    """Numbers (prices): equal, then within each relative tolerance."""
+
+    tolerances: tuple[float, ...] = ()
+
+    def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
+        left = np.array([_as_float(v) for v in pairs.left], dtype=np.float64)
+        right = np.array([_as_float(v) for v in pairs.right], dtype=np.float64)
+        scale = np.maximum(np.maximum(np.abs(left), np.abs(right)), 1e-9)
+        with np.errstate(invalid="ignore"):
+            difference = np.abs(left - right) / scale
+        return [pairs.equal, *(difference <= t for t in self.tolerances)]
+
+
+def _as_float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")

@@ -1,0 +1,226 @@
+"""The shipped match models: sane m/u defaults before any training.
+
+m and u are probabilities that a level is seen among true matches and among
+non-matches; the figures are priors from typical customer, product and address
+data (e.g. an exact birth date is shared by about 1 in 2,000 random pairs and
+by most true pairs). Training replaces them; these only have to be sensible.
+"""
+
+from mdmhub.domain.entities import EntityType
+from mdmhub.engine.blocking import block_on
+from mdmhub.engine.comparisons import (
+    DateBands,
+    EditDistanceBands,
+    ExactMatch,
+    JaroWinklerBands,
+    Level,
+    NameBands,
+    RelativeDifferenceBands,
+    TokenSetBands,
+)
+from mdmhub.engine.spec import MatchModel, Thresholds
+
+
+def _else(m: float, u: float) -> Level:
+    return Level("else", m=m, u=u)
+
+
+def _family_name(feature: str) -> JaroWinklerBands:
+    return JaroWinklerBands(
+        name=feature,
+        feature=feature,
+        thresholds=(0.92, 0.8),
+        levels=(
+            Level("exact", m=0.8, u=0.003),
+            Level("jaro_winkler>=0.92", m=0.1, u=0.005),
+            Level("jaro_winkler>=0.80", m=0.05, u=0.03),
+        ),
+        else_level=_else(0.05, 0.962),
+    )
+
+
+def _exact(feature: str, m: float, u: float) -> ExactMatch:
+    return ExactMatch(
+        name=feature,
+        feature=feature,
+        levels=(Level("exact", m=m, u=u),),
+        else_level=_else(1.0 - m, 1.0 - u),
+    )
+
+
+def _street() -> TokenSetBands:
+    return TokenSetBands(
+        name="street",
+        feature="street",
+        thresholds=(90.0, 75.0),
+        levels=(
+            Level("exact", m=0.65, u=0.005),
+            Level("token_set>=90", m=0.15, u=0.005),
+            Level("token_set>=75", m=0.08, u=0.05),
+        ),
+        else_level=_else(0.12, 0.94),
+    )
+
+
+def _locality() -> JaroWinklerBands:
+    return JaroWinklerBands(
+        name="locality",
+        feature="locality",
+        thresholds=(0.9,),
+        levels=(
+            Level("exact", m=0.75, u=0.05),
+            Level("jaro_winkler>=0.90", m=0.1, u=0.02),
+        ),
+        else_level=_else(0.15, 0.93),
+    )
+
+
+CUSTOMER = MatchModel(
+    entity=EntityType.CUSTOMER,
+    comparisons=(
+        NameBands(
+            name="given_name",
+            feature="given",
+            canonical_feature="given_canonical",
+            thresholds=(0.92, 0.8),
+            levels=(
+                Level("exact", m=0.7, u=0.01),
+                Level("nickname", m=0.08, u=0.002),
+                Level("jaro_winkler>=0.92", m=0.1, u=0.01),
+                Level("jaro_winkler>=0.80", m=0.06, u=0.05),
+            ),
+            else_level=_else(0.06, 0.928),
+        ),
+        _family_name("family"),
+        _family_name("second_family"),
+        TokenSetBands(
+            name="organization",
+            feature="organization",
+            thresholds=(90.0,),
+            levels=(
+                Level("exact", m=0.8, u=0.001),
+                Level("token_set>=90", m=0.1, u=0.005),
+            ),
+            else_level=_else(0.1, 0.994),
+        ),
+        DateBands(
+            name="birth_date",
+            feature="birth_date",
+            levels=(
+                Level("exact", m=0.85, u=0.0005),
+                Level("one_typo_or_day_month_swapped", m=0.08, u=0.005),
+                Level("same_year", m=0.03, u=0.03),
+            ),
+            else_level=_else(0.04, 0.9645),
+        ),
+        _exact("email", m=0.7, u=0.0001),
+        _exact("phone", m=0.7, u=0.0001),
+        EditDistanceBands(
+            name="national_id",
+            feature="national_id",
+            max_distances=(1,),
+            levels=(
+                Level("exact", m=0.9, u=0.00001),
+                Level("damerau_levenshtein<=1", m=0.05, u=0.0005),
+            ),
+            else_level=_else(0.05, 0.99949),
+        ),
+        _street(),
+        _exact("house_number", m=0.7, u=0.05),
+        _exact("postal_code", m=0.7, u=0.01),
+        _locality(),
+        _exact("gender", m=0.95, u=0.5),
+    ),
+    blocking_rules=(
+        block_on("family_phonetic", "birth_year"),
+        block_on("given_phonetic", "family_phonetic"),
+        block_on("birth_date"),
+        block_on("email"),
+        block_on("phone"),
+        block_on("national_id"),
+        block_on("postal_code", "family_phonetic"),
+        block_on("organization"),
+    ),
+    thresholds=Thresholds(upper=0.95, lower=0.5),
+    probability_two_random_records_match=1e-4,
+)
+
+PRODUCT = MatchModel(
+    entity=EntityType.PRODUCT,
+    comparisons=(
+        TokenSetBands(
+            name="title",
+            feature="title",
+            thresholds=(90.0, 75.0, 60.0),
+            levels=(
+                Level("exact", m=0.3, u=0.0005),
+                Level("token_set>=90", m=0.3, u=0.002),
+                Level("token_set>=75", m=0.2, u=0.01),
+                Level("token_set>=60", m=0.1, u=0.05),
+            ),
+            else_level=_else(0.1, 0.9375),
+        ),
+        JaroWinklerBands(
+            name="brand",
+            feature="brand",
+            thresholds=(0.9,),
+            levels=(Level("exact", m=0.8, u=0.05), Level("jaro_winkler>=0.90", m=0.05, u=0.01)),
+            else_level=_else(0.15, 0.94),
+        ),
+        EditDistanceBands(
+            name="model_number",
+            feature="model_number",
+            max_distances=(1,),
+            levels=(
+                Level("exact", m=0.7, u=0.0001),
+                Level("damerau_levenshtein<=1", m=0.1, u=0.001),
+            ),
+            else_level=_else(0.2, 0.9989),
+        ),
+        _exact("gtin", m=0.95, u=0.00001),
+        _exact("sku", m=0.8, u=0.0001),
+        RelativeDifferenceBands(
+            name="price",
+            feature="price",
+            tolerances=(0.05, 0.2),
+            levels=(
+                Level("exact", m=0.3, u=0.01),
+                Level("within_5%", m=0.2, u=0.03),
+                Level("within_20%", m=0.2, u=0.1),
+            ),
+            else_level=_else(0.3, 0.86),
+        ),
+    ),
+    blocking_rules=(
+        block_on("gtin"),
+        block_on("model_number"),
+        block_on("sku"),
+        block_on("title_prefix"),
+    ),
+    thresholds=Thresholds(upper=0.9, lower=0.5),
+    probability_two_random_records_match=1e-4,
+)
+
+ADDRESS = MatchModel(
+    entity=EntityType.ADDRESS,
+    comparisons=(
+        _street(),
+        _exact("house_number", m=0.85, u=0.02),
+        _exact("postal_code", m=0.85, u=0.01),
+        _locality(),
+        _exact("country", m=0.98, u=0.3),
+    ),
+    blocking_rules=(
+        block_on("postal_code", "house_number"),
+        block_on("street", "locality"),
+        block_on("street_phonetic", "house_number"),
+    ),
+    thresholds=Thresholds(upper=0.95, lower=0.5),
+    probability_two_random_records_match=1e-4,
+)
+
+DEFAULT_MODELS: dict[EntityType, MatchModel] = {
+    EntityType.CUSTOMER: CUSTOMER,
+    EntityType.PRODUCT: PRODUCT,
+    EntityType.ADDRESS: ADDRESS,
+}

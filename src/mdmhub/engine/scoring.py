@@ -1,0 +1,78 @@
+"""Fellegi–Sunter scoring: a pair's match weight is the prior plus each level's log2(m/u)."""
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from mdmhub.engine.comparisons import PairColumns
+from mdmhub.engine.spec import MatchModel
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+MAX_ABS_WEIGHT = 20.0
+"""Clamp per level so one extreme m/u estimate cannot decide a pair alone."""
+
+
+def level_weights(model: MatchModel) -> list[FloatArray]:
+    """Per comparison, the weight of each level (missing scores 0)."""
+    weights = []
+    for comparison in model.comparisons:
+        levels = comparison.all_levels
+        row = [0.0] + [
+            max(-MAX_ABS_WEIGHT, min(MAX_ABS_WEIGHT, math.log2(level.m / level.u)))
+            for level in levels[1:]
+        ]
+        weights.append(np.array(row, dtype=np.float64))
+    return weights
+
+
+def probability(match_weight: FloatArray | float) -> FloatArray:
+    return np.asarray(1.0 / (1.0 + np.exp2(-np.asarray(match_weight, dtype=np.float64))))
+
+
+def feature_columns(
+    features: Sequence[Mapping[str, str]], names: Sequence[str]
+) -> dict[str, npt.NDArray[np.object_]]:
+    """Column arrays over all records, "" for missing, so pairs are gathered by fancy indexing."""
+    columns = {}
+    for name in names:
+        column = np.empty(len(features), dtype=object)
+        column[:] = [record.get(name, "") for record in features]
+        columns[name] = column
+    return columns
+
+
+@dataclass(frozen=True)
+class ScoredPairs:
+    levels: IntArray
+    """(pairs, comparisons): the level index each pair reached in each comparison."""
+    weights: FloatArray
+    """(pairs, comparisons): the match weight each of those levels adds."""
+    match_weight: FloatArray
+    probability: FloatArray
+
+
+def score_pairs(
+    model: MatchModel,
+    columns: Mapping[str, npt.NDArray[np.object_]],
+    left: IntArray,
+    right: IntArray,
+) -> ScoredPairs:
+    pair_columns = {
+        name: PairColumns(column[left], column[right]) for name, column in columns.items()
+    }
+    count = len(left)
+    levels = np.zeros((count, len(model.comparisons)), dtype=np.int64)
+    weights = np.zeros((count, len(model.comparisons)), dtype=np.float64)
+    if count:
+        for index, (comparison, table) in enumerate(
+            zip(model.comparisons, level_weights(model), strict=True)
+        ):
+            levels[:, index] = comparison.assign(pair_columns)
+            weights[:, index] = table[levels[:, index]]
+    match_weight = model.prior_weight + weights.sum(axis=1)
+    return ScoredPairs(levels, weights, match_weight, probability(match_weight))

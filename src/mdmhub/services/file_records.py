@@ -1,0 +1,161 @@
+"""Reading source records from CSV, JSON Lines or Parquet files for a bulk load.
+
+A file is checked whole before anything is written, so a malformed file is
+refused with the line or row at fault and leaves the hub untouched.
+"""
+
+import csv
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow.parquet as pq
+
+from mdmhub.domain.records import RecordInput
+from mdmhub.errors import InvalidInputError
+
+ID_COLUMN_GUESSES = ("source_id", "id")
+SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+
+
+class FileFormatError(InvalidInputError):
+    def __init__(self, path: Path, row: int, message: str) -> None:
+        super().__init__(f"{path.name}, row {row}: {message}")
+        self.row = row
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """How a file's columns become record attributes.
+
+    Columns named like a canonical attribute need no mapping; `renames` maps
+    the others (`first_name` -> `given_name`); `skipped` columns are not read
+    (a label column, a column of secrets); any column left over is kept as an
+    extra attribute under its own name.
+    """
+
+    id_column: str | None
+    renames: Mapping[str, str]
+    skipped: frozenset[str] = frozenset()
+
+
+def file_format(path: Path) -> str:
+    try:
+        return SUFFIXES[path.suffix.lower()]
+    except KeyError:
+        raise InvalidInputError(
+            f"{path.name}: unknown file type; use one of {', '.join(sorted(SUFFIXES))}"
+        ) from None
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle, skipinitialspace=True)
+        header = [name.strip() for name in next(reader, [])]
+        if not header or len(set(header)) != len(header):
+            raise FileFormatError(path, 1, "the header is missing or names a column twice")
+        for values in reader:
+            if not values:
+                continue
+            if len(values) != len(header):
+                raise FileFormatError(
+                    path,
+                    reader.line_num,
+                    f"{len(values)} fields where the header has {len(header)}",
+                )
+            yield reader.line_num, dict(zip(header, values, strict=True))
+
+
+def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = orjson.loads(line)
+            except orjson.JSONDecodeError as error:
+                raise FileFormatError(path, number, f"not valid JSON ({error})") from None
+            if not isinstance(row, dict):
+                raise FileFormatError(path, number, "each line must be a JSON object")
+            yield number, row
+
+
+def _parquet_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as error:
+        raise FileFormatError(path, 0, f"not a readable Parquet file ({error})") from None
+    number = 0
+    for batch in parquet.iter_batches(batch_size=10_000):
+        for row in batch.to_pylist():
+            number += 1
+            yield number, row
+
+
+READERS = {"csv": _csv_rows, "jsonl": _jsonl_rows, "parquet": _parquet_rows}
+
+
+def _text(path: Path, row: int, column: str, value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, dict | list):
+        raise FileFormatError(
+            path, row, f"column {column!r} holds a nested value; give plain values"
+        )
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _resolve_id_column(path: Path, columns: Mapping[str, Any], mapping: ColumnMapping) -> str:
+    if mapping.id_column is not None:
+        if mapping.id_column not in columns:
+            raise FileFormatError(path, 1, f"no id column {mapping.id_column!r}")
+        return mapping.id_column
+    for guess in ID_COLUMN_GUESSES:
+        if guess in columns:
+            return guess
+    raise FileFormatError(path, 1, "no id column: name one with --id-column")
+
+
+def read_records(path: Path, source: str, mapping: ColumnMapping) -> Iterator[RecordInput]:
+    """Records in file order; raises FileFormatError at the first bad row."""
+    id_column: str | None = None
+    first_row_of: dict[str, int] = {}
+    for number, row in READERS[file_format(path)](path):
+        id_column = id_column or _resolve_id_column(path, row, mapping)
+        source_id = _text(path, number, id_column, row.get(id_column))
+        if not source_id:
+            raise FileFormatError(path, number, f"empty id in column {id_column!r}")
+        if source_id in first_row_of:
+            raise FileFormatError(
+                path, number, f"id {source_id!r} is already on row {first_row_of[source_id]}"
+            )
+        first_row_of[source_id] = number
+        attributes = {}
+        for column, value in row.items():
+            if column in mapping.skipped or column == id_column:
+                continue
+            text = _text(path, number, column, value)
+            if text is not None and text.strip():
+                attributes[mapping.renames.get(column, column)] = text
+        yield RecordInput(source=source, source_id=source_id, attributes=attributes)
+
+
+def chunked(records: Iterator[RecordInput], size: int) -> Iterator[list[RecordInput]]:
+    chunk: list[RecordInput] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def check_file(path: Path, mapping: ColumnMapping) -> int:
+    """Read the whole file once; returns its record count or raises FileFormatError."""
+    return sum(1 for _ in read_records(path, "", mapping))

@@ -1,0 +1,259 @@
+"""Upserting and deleting source records: validate, match, link, recompute golden records.
+
+One call is one unit of work on the caller's session: it flushes, the edge
+commits. A refused record changes nothing; the others of its batch go on.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from mdmhub.db.base import utcnow
+from mdmhub.db.repositories import records as records_repo
+from mdmhub.db.repositories import sources as sources_repo
+from mdmhub.domain.entities import EntityType
+from mdmhub.domain.records import Outcome, Problem, RecordInput, RecordResult, check_record
+from mdmhub.engine.blocking import blocking_keys
+from mdmhub.engine.clustering import NEW_CLUSTER_PREFIX, Decision
+from mdmhub.engine.pipeline import IncomingRecord, StoredCandidate, resolve
+from mdmhub.engine.spec import MatchModel
+from mdmhub.engine.standardize.records import standardize
+from mdmhub.errors import NotFoundError
+from mdmhub.services import golden_records
+
+LINK_METHODS = {Decision.LINKED: "auto", Decision.NEW: "new", Decision.KEPT: "kept"}
+
+
+@dataclass(frozen=True)
+class MatchContext:
+    """What matching needs besides the records: the model and the settings it runs with."""
+
+    model: MatchModel
+    phone_region: str
+    block_size_cap: int
+
+
+@dataclass
+class BatchReport:
+    results: list[RecordResult]
+    pairs_scored: int = 0
+    capped_keys: dict[str, int] = field(default_factory=dict)
+
+
+def content_hash(attributes: dict[str, str]) -> str:
+    return hashlib.sha256(orjson.dumps(attributes, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+@dataclass
+class _Pending:
+    """An accepted record that is new or changed, on its way through matching."""
+
+    index: int
+    record: RecordInput
+    digest: str
+    features: dict[str, str]
+    stored: records_repo.StoredRecord | None
+
+
+def upsert_records(
+    session: Session,
+    entity: EntityType,
+    records: list[RecordInput],
+    context: MatchContext,
+) -> BatchReport:
+    now = utcnow()
+    results: list[RecordResult | None] = [None] * len(records)
+    known_sources = sources_repo.trust_by_name(session, {r.source for r in records})
+    seen: set[tuple[str, str]] = set()
+    accepted: list[tuple[int, RecordInput]] = []
+    for index, record in enumerate(records):
+        problems = check_record(record)
+        if record.source not in known_sources:
+            problems.append(
+                Problem("source", f"unknown source {record.source!r}; register it first")
+            )
+        if (record.source, record.source_id) in seen:
+            problems.append(Problem("source_id", "appears more than once in this batch"))
+        seen.add((record.source, record.source_id))
+        if problems:
+            results[index] = RecordResult(index, record.source, record.source_id, problems=problems)
+        else:
+            accepted.append((index, record))
+
+    stored = records_repo.find_by_source_ids(
+        session, entity.value, [(r.source, r.source_id) for _, r in accepted]
+    )
+    pending: list[_Pending] = []
+    for index, record in accepted:
+        digest = content_hash(record.attributes)
+        previous = stored.get((record.source, record.source_id))
+        if previous and previous.content_hash == digest and not previous.deleted:
+            results[index] = RecordResult(
+                index,
+                record.source,
+                record.source_id,
+                Outcome.UNCHANGED,
+                previous.golden_id,
+                previous.version,
+            )
+        else:
+            features = standardize(entity, record.attributes, context.phone_region)
+            pending.append(_Pending(index, record, digest, features, previous))
+
+    report = BatchReport(results=[])
+    if pending:
+        report = _match_and_write(session, entity, pending, context, now, results)
+    report.results = [r for r in results if r is not None]
+    return report
+
+
+def _match_and_write(
+    session: Session,
+    entity: EntityType,
+    pending: list[_Pending],
+    context: MatchContext,
+    now: datetime,
+    results: list[RecordResult | None],
+) -> BatchReport:
+    model = context.model
+    keys = [blocking_keys(model.blocking_rules, p.features) for p in pending]
+    updated_ids = {p.stored.id for p in pending if p.stored}
+    candidates, capped = records_repo.candidates(
+        session, entity.value, {k for ks in keys for k in ks}, updated_ids, context.block_size_cap
+    )
+    resolution = resolve(
+        model,
+        [StoredCandidate(c.features, c.golden_id) for c in candidates],
+        [IncomingRecord(p.features, p.stored.golden_id if p.stored else None) for p in pending],
+        context.block_size_cap,
+    )
+    clustering = resolution.clustering
+    new_ids = {
+        a.cluster: golden_records.new_golden_id(entity)
+        for a in clustering.assignments
+        if a.cluster.startswith(NEW_CLUSTER_PREFIX)
+    }
+    golden_records.create_placeholders(session, entity, new_ids.values(), now)
+
+    def golden_of(label: str) -> str:
+        return new_ids.get(label, label)
+
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    inserted: list[_Pending] = []
+    emptied_into: dict[str, str] = {}
+    for item, assignment in zip(pending, clustering.assignments, strict=True):
+        golden_id = golden_of(assignment.cluster)
+        row = {
+            "attributes": item.record.attributes,
+            "features": item.features,
+            "content_hash": item.digest,
+            "golden_id": golden_id,
+            "link_method": LINK_METHODS[assignment.decision],
+            "link_score": assignment.score,
+            "deleted": False,
+            "updated_at": now,
+        }
+        if item.stored is None:
+            inserts.append(
+                {
+                    **row,
+                    "entity": entity.value,
+                    "source": item.record.source,
+                    "source_id": item.record.source_id,
+                    "version": 1,
+                    "created_at": now,
+                }
+            )
+            inserted.append(item)
+        else:
+            updates.append({**row, "record_id": item.stored.id, "version": item.stored.version + 1})
+            if item.stored.golden_id != golden_id:
+                emptied_into[item.stored.golden_id] = golden_id
+
+    new_record_ids = records_repo.insert_records(session, inserts)
+    records_repo.update_records(session, updates)
+    record_ids = [*new_record_ids, *(u["record_id"] for u in updates)]
+    versions = [*inserts, *updates]
+    records_repo.insert_versions(
+        session,
+        [
+            {
+                "record_id": rid,
+                "version": v["version"],
+                "attributes": v["attributes"],
+                "content_hash": v["content_hash"],
+                "deleted": False,
+                "recorded_at": now,
+            }
+            for rid, v in zip(record_ids, versions, strict=True)
+        ],
+    )
+    ordered = [*inserted, *(p for p in pending if p.stored)]
+    keys_by_pending = {id(p): k for p, k in zip(pending, keys, strict=True)}
+    records_repo.replace_blocking_keys(
+        session,
+        entity.value,
+        {rid: keys_by_pending[id(p)] for rid, p in zip(record_ids, ordered, strict=True)},
+        sorted(updated_ids),
+    )
+    merges = {retired: golden_of(survivor) for retired, survivor in clustering.merges.items()}
+    golden_records.merge(session, entity, merges, now)
+    affected = {golden_of(a.cluster) for a in clustering.assignments} | set(emptied_into)
+    emptied_into = {old: merges.get(new, new) for old, new in emptied_into.items()}
+    retired = golden_records.refresh(session, entity, affected - set(merges), now, emptied_into)
+    merged_clusters = set(merges.values()) | {emptied_into[old] for old in retired}
+    for item, assignment in zip(pending, clustering.assignments, strict=True):
+        golden_id = golden_of(assignment.cluster)
+        moved = item.stored is None or item.stored.golden_id != golden_id
+        if golden_id in merged_clusters and moved:
+            outcome = Outcome.MERGED
+        else:
+            outcome = Outcome.CREATED if item.stored is None else Outcome.UPDATED
+        results[item.index] = RecordResult(
+            item.index,
+            item.record.source,
+            item.record.source_id,
+            outcome,
+            golden_id,
+            item.stored.version + 1 if item.stored else 1,
+        )
+    return BatchReport(results=[], pairs_scored=resolution.pairs_scored, capped_keys=capped)
+
+
+def delete_record(
+    session: Session, entity: EntityType, source: str, source_id: str
+) -> RecordResult:
+    """Tombstone a record: it leaves matching, its golden record is recomputed, history stays."""
+    record = records_repo.get(session, entity.value, source, source_id)
+    if record is None:
+        raise NotFoundError(f"no {entity.value} record {source}:{source_id}")
+    if record.deleted:
+        return RecordResult(
+            0, source, source_id, Outcome.UNCHANGED, record.golden_id, record.version
+        )
+    now = utcnow()
+    record.deleted = True
+    record.version += 1
+    record.updated_at = now
+    session.flush()
+    records_repo.insert_versions(
+        session,
+        [
+            {
+                "record_id": record.id,
+                "version": record.version,
+                "attributes": record.attributes,
+                "content_hash": record.content_hash,
+                "deleted": True,
+                "recorded_at": now,
+            }
+        ],
+    )
+    records_repo.replace_blocking_keys(session, entity.value, {}, [record.id])
+    golden_records.refresh(session, entity, {record.golden_id}, now)
+    return RecordResult(0, source, source_id, Outcome.DELETED, record.golden_id, record.version)
