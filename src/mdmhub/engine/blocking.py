@@ -36,7 +36,8 @@ def block_on(*features: str) -> BlockingRule:
 
 
 def blocking_keys(rules: Iterable[BlockingRule], record: Features) -> list[str]:
-    return [key for rule in rules if (key := rule.key(record)) is not None]
+    """Distinct keys: a record listed twice in one block would be paired with itself."""
+    return list(dict.fromkeys(key for rule in rules if (key := rule.key(record)) is not None))
 
 
 @dataclass

@@ -9,7 +9,7 @@ they are one entity, and they are merged.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -80,6 +80,51 @@ class _Labels:
         return survivor
 
 
+@dataclass(slots=True)
+class _Evidence:
+    """A record's pairs with the compared members of one cluster, summed as they come."""
+
+    total: float
+    best: float
+    count: int
+
+    def add(self, probability: float) -> None:
+        self.total += probability
+        self.best = max(self.best, probability)
+        self.count += 1
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count
+
+
+class _Neighbours:
+    """Each incoming record's scored pairs, grouped by record with numpy rather than per pair."""
+
+    def __init__(
+        self,
+        start: int,
+        incoming: int,
+        left: npt.NDArray[np.int64],
+        right: npt.NDArray[np.int64],
+        probability: npt.NDArray[np.float64],
+    ) -> None:
+        left_in, right_in = left >= start, right >= start
+        source = np.concatenate([left[left_in], right[right_in]])
+        order = np.argsort(source, kind="stable")
+        self.other: list[int] = np.concatenate([right[left_in], left[right_in]])[order].tolist()
+        self.probability: list[float] = np.concatenate(
+            [probability[left_in], probability[right_in]]
+        )[order].tolist()
+        self.bounds: list[int] = np.searchsorted(
+            source[order], np.arange(start, start + incoming + 1)
+        ).tolist()
+
+    def of(self, offset: int) -> Iterator[tuple[int, float]]:
+        lo, hi = self.bounds[offset], self.bounds[offset + 1]
+        return zip(self.other[lo:hi], self.probability[lo:hi], strict=True)
+
+
 def assign_clusters(
     stored_clusters: Sequence[str],
     previous_clusters: Sequence[str | None],
@@ -95,24 +140,22 @@ def assign_clusters(
     strong evidence elsewhere or clearly no longer matches there.
     """
     start = len(stored_clusters)
-    neighbours: list[list[tuple[int, float]]] = [[] for _ in previous_clusters]
-    for a, b, p in zip(left.tolist(), right.tolist(), probability.tolist(), strict=True):
-        if b >= start:
-            neighbours[b - start].append((a, p))
-        if a >= start:
-            neighbours[a - start].append((b, p))
-
+    neighbours = _Neighbours(start, len(previous_clusters), left, right, probability)
     labels: list[str | None] = [*stored_clusters, *([None] * len(previous_clusters))]
     clusters = _Labels(stored_clusters)
     result = Clustering(assignments=[])
     for offset, previous in enumerate(previous_clusters):
-        evidence: dict[str, list[float]] = defaultdict(list)
-        for other, p in neighbours[offset]:
+        evidence: dict[str, _Evidence] = {}
+        for other, p in neighbours.of(offset):
             other_label = labels[other]
             if other_label is not None:
-                evidence[clusters.find(other_label)].append(p)
+                cluster = clusters.find(other_label)
+                if cluster in evidence:
+                    evidence[cluster].add(p)
+                else:
+                    evidence[cluster] = _Evidence(p, p, 1)
         assignment = _assign_one(evidence, previous and clusters.find(previous), thresholds)
-        strong_merge = [c for c, ps in evidence.items() if float(np.mean(ps)) >= thresholds.upper]
+        strong_merge = [c for c, e in evidence.items() if e.mean >= thresholds.upper]
         if (
             assignment.decision is Decision.LINKED
             and assignment.cluster in strong_merge
@@ -123,11 +166,6 @@ def assign_clusters(
             assignment = Assignment(survivor, Decision.LINKED, assignment.score)
         if assignment.decision is Decision.NEW:
             assignment = Assignment(f"{NEW_CLUSTER_PREFIX}{offset}", Decision.NEW, assignment.score)
-            result.reviews.extend(
-                ReviewPair(other, start + offset, p)
-                for other, p in neighbours[offset]
-                if thresholds.lower <= p < thresholds.upper and labels[other] is not None
-            )
         labels[start + offset] = assignment.cluster
         clusters.size[assignment.cluster] += 1
         result.assignments.append(assignment)
@@ -135,23 +173,37 @@ def assign_clusters(
         Assignment(clusters.find(a.cluster), a.decision, a.score) for a in result.assignments
     ]
     result.merges = {retired: clusters.find(s) for retired, s in result.merges.items()}
+    # Reviews are collected once every record has its final cluster, so a pair with a
+    # record assigned later (or a pair whose clusters were merged since) is judged right.
+    apart = {start + k for k, a in enumerate(result.assignments) if a.decision is Decision.NEW}
+    final = [clusters.find(label or "") for label in labels]
+    band = (probability >= thresholds.lower) & (probability < thresholds.upper)
+    result.reviews = [
+        ReviewPair(a, b, p)
+        for a, b, p in zip(
+            left[band].tolist(), right[band].tolist(), probability[band].tolist(), strict=True
+        )
+        if (a in apart or b in apart) and final[a] != final[b]
+    ]
     return result
 
 
 def _assign_one(
-    evidence: dict[str, list[float]], previous: str | None, thresholds: Thresholds
+    evidence: dict[str, _Evidence], previous: str | None, thresholds: Thresholds
 ) -> Assignment:
     strong = {
-        cluster: (float(np.mean(ps)), max(ps))
-        for cluster, ps in evidence.items()
-        if max(ps) >= thresholds.upper and float(np.mean(ps)) >= thresholds.lower
+        cluster: (e.mean, e.best)
+        for cluster, e in evidence.items()
+        if e.best >= thresholds.upper and e.mean >= thresholds.lower
     }
     if previous in strong:
         return Assignment(previous, Decision.LINKED, strong[previous][1])
     if strong:
         best = max(strong, key=lambda c: (strong[c], c))
         return Assignment(best, Decision.LINKED, strong[best][1])
-    if previous is not None and max(evidence.get(previous, [1.0])) >= thresholds.lower:
-        return Assignment(previous, Decision.KEPT, max(evidence.get(previous, [0.0])))
-    best_score = max((max(ps) for ps in evidence.values()), default=0.0)
+    if previous is not None:
+        before = evidence.get(previous)
+        if before is None or before.best >= thresholds.lower:
+            return Assignment(previous, Decision.KEPT, before.best if before else 0.0)
+    best_score = max((e.best for e in evidence.values()), default=0.0)
     return Assignment("", Decision.NEW, best_score)

@@ -26,6 +26,8 @@ class StoredCandidate:
 class IncomingRecord:
     features: Mapping[str, str]
     previous_cluster: str | None = None
+    keys: Sequence[str] | None = None
+    """Its blocking keys when the caller already computed them (to store them)."""
 
 
 @dataclass
@@ -43,7 +45,10 @@ def resolve(
 ) -> Resolution:
     """Cluster `incoming` (in the given order) against `stored` and each other."""
     features = [c.features for c in stored] + [r.features for r in incoming]
-    keys = [blocking_keys(model.blocking_rules, f) for f in features]
+    rules = model.blocking_rules
+    keys = [blocking_keys(rules, c.features) for c in stored] + [
+        r.keys if r.keys is not None else blocking_keys(rules, r.features) for r in incoming
+    ]
     pairs = candidate_pairs(keys, range(len(stored), len(features)), block_size_cap)
     scored = score_pairs(
         model, feature_columns(features, model.features()), pairs.left, pairs.right

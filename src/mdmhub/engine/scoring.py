@@ -22,12 +22,17 @@ def level_weights(model: MatchModel) -> list[FloatArray]:
     weights = []
     for comparison in model.comparisons:
         levels = comparison.all_levels
-        row = [0.0] + [
-            max(-MAX_ABS_WEIGHT, min(MAX_ABS_WEIGHT, math.log2(level.m / level.u)))
-            for level in levels[1:]
-        ]
+        row = [0.0] + [_clamped_weight(level.m, level.u) for level in levels[1:]]
         weights.append(np.array(row, dtype=np.float64))
     return weights
+
+
+def _clamped_weight(m: float, u: float) -> float:
+    """log2(m/u) within ±MAX_ABS_WEIGHT; a level never seen among matches (m = 0) or
+    non-matches (u = 0), as a trained estimate can be, clamps instead of failing."""
+    if m <= 0.0 or u <= 0.0:
+        return 0.0 if m == u else math.copysign(MAX_ABS_WEIGHT, m - u)
+    return max(-MAX_ABS_WEIGHT, min(MAX_ABS_WEIGHT, math.log2(m / u)))
 
 
 def probability(match_weight: FloatArray | float) -> FloatArray:

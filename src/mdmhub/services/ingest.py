@@ -128,7 +128,10 @@ def _match_and_write(
     resolution = resolve(
         model,
         [StoredCandidate(c.features, c.golden_id) for c in candidates],
-        [IncomingRecord(p.features, p.stored.golden_id if p.stored else None) for p in pending],
+        [
+            IncomingRecord(p.features, p.stored.golden_id if p.stored else None, k)
+            for p, k in zip(pending, keys, strict=True)
+        ],
         context.block_size_cap,
     )
     clustering = resolution.clustering
@@ -175,7 +178,7 @@ def _match_and_write(
             if item.stored.golden_id != golden_id:
                 emptied_into[item.stored.golden_id] = golden_id
 
-    new_record_ids = records_repo.insert_records(session, inserts)
+    new_record_ids = records_repo.insert_records(session, entity.value, inserts)
     records_repo.update_records(session, updates)
     record_ids = [*new_record_ids, *(u["record_id"] for u in updates)]
     versions = [*inserts, *updates]
@@ -201,7 +204,11 @@ def _match_and_write(
         {rid: keys_by_pending[id(p)] for rid, p in zip(record_ids, ordered, strict=True)},
         sorted(updated_ids),
     )
-    merges = {retired: golden_of(survivor) for retired, survivor in clustering.merges.items()}
+    merges = {  # a cluster born in this batch has no golden record to retire
+        retired: golden_of(survivor)
+        for retired, survivor in clustering.merges.items()
+        if not retired.startswith(NEW_CLUSTER_PREFIX)
+    }
     golden_records.merge(session, entity, merges, now)
     affected = {golden_of(a.cluster) for a in clustering.assignments} | set(emptied_into)
     emptied_into = {old: merges.get(new, new) for old, new in emptied_into.items()}

@@ -4,11 +4,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import Event, GoldenRecord
-from mdmhub.db.repositories.records import IN_CHUNK
+from mdmhub.db.repositories.bulk import chunks, insert_rows
 
 
 def get(session: Session, golden_id: str) -> GoldenRecord | None:
@@ -26,19 +26,18 @@ class GoldenState:
 def states(session: Session, golden_ids: Sequence[str]) -> dict[str, GoldenState]:
     """The current state of many golden records, as plain values (no ORM identity to go stale)."""
     found: dict[str, GoldenState] = {}
-    for start in range(0, len(golden_ids), IN_CHUNK):
+    for chunk in chunks(golden_ids):
         rows = session.execute(
             select(
                 GoldenRecord.id, GoldenRecord.status, GoldenRecord.version, GoldenRecord.attributes
-            ).where(GoldenRecord.id.in_(golden_ids[start : start + IN_CHUNK]))
+            ).where(GoldenRecord.id.in_(chunk))
         )
         found.update((row.id, GoldenState(*row)) for row in rows)
     return found
 
 
 def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(GoldenRecord), rows)
+    insert_rows(session, GoldenRecord, rows)
 
 
 def update_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -48,5 +47,4 @@ def update_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def add_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(Event), rows)
+    insert_rows(session, Event, rows)

@@ -8,22 +8,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import BlockingKey, SourceRecord, SourceRecordVersion
-
-T = TypeVar("T")
-
-IN_CHUNK = 500
-"""Values per IN (...) list: well under SQLite's bound-parameter limit."""
-
-
-def _chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+from mdmhub.db.repositories.bulk import chunks, insert_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +52,7 @@ def find_by_source_ids(
         ids_by_source[source].append(source_id)
     found: dict[tuple[str, str], StoredRecord] = {}
     for source, source_ids in ids_by_source.items():
-        for chunk in _chunks(source_ids):
+        for chunk in chunks(source_ids):
             rows = session.execute(
                 select(
                     SourceRecord.id,
@@ -97,7 +88,7 @@ def candidates(
 ) -> tuple[list[Candidate], dict[str, int]]:
     """Live records sharing a key, skipping keys held by more than `cap` records (counted)."""
     members: dict[str, list[int]] = defaultdict(list)
-    for key_chunk in _chunks(sorted(set(keys))):
+    for key_chunk in chunks(sorted(set(keys))):
         key_rows = session.execute(
             select(BlockingKey.key, BlockingKey.record_id).where(
                 BlockingKey.entity == entity, BlockingKey.key.in_(key_chunk)
@@ -108,7 +99,7 @@ def candidates(
     capped = {key: len(ids) for key, ids in members.items() if len(ids) > cap}
     wanted = sorted({i for key, ids in members.items() if key not in capped for i in ids} - exclude)
     found: list[Candidate] = []
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         rows = session.execute(
             select(SourceRecord.id, SourceRecord.features, SourceRecord.golden_id).where(
                 SourceRecord.id.in_(chunk)
@@ -118,14 +109,16 @@ def candidates(
     return found, capped
 
 
-def insert_records(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert new records; their ids come back in the order of `rows`."""
-    if not rows:
-        return []
-    result = session.execute(
-        insert(SourceRecord).returning(SourceRecord.id, sort_by_parameter_order=True), rows
-    )
-    return list(result.scalars())
+def insert_records(session: Session, entity: str, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert new records; their ids come back in the order of `rows`.
+
+    The ids are read back by natural key rather than with INSERT ... RETURNING:
+    SQLite cannot return ids in parameter order from a multi-row insert, and
+    SQLAlchemy then falls back to one statement per row.
+    """
+    insert_rows(session, SourceRecord, rows)
+    stored = find_by_source_ids(session, entity, [(r["source"], r["source_id"]) for r in rows])
+    return [stored[(r["source"], r["source_id"])].id for r in rows]
 
 
 def update_records(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -142,23 +135,21 @@ def update_records(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def insert_versions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(SourceRecordVersion), rows)
+    insert_rows(session, SourceRecordVersion, rows)
 
 
 def replace_blocking_keys(
     session: Session, entity: str, keys_by_record: dict[int, list[str]], replaced: Sequence[int]
 ) -> None:
     """Drop the keys of `replaced` records, then store `keys_by_record`."""
-    for chunk in _chunks(replaced):
+    for chunk in chunks(replaced):
         session.execute(delete(BlockingKey).where(BlockingKey.record_id.in_(chunk)))
     rows = [
         {"record_id": record_id, "key": key, "entity": entity}
         for record_id, keys in keys_by_record.items()
         for key in dict.fromkeys(keys)
     ]
-    if rows:
-        session.execute(insert(BlockingKey), rows)
+    insert_rows(session, BlockingKey, rows)
 
 
 def relink(session: Session, retired: str, survivor: str) -> None:
@@ -169,7 +160,7 @@ def relink(session: Session, retired: str, survivor: str) -> None:
 
 def live_members(session: Session, golden_ids: Sequence[str]) -> list[LiveMember]:
     members: list[LiveMember] = []
-    for chunk in _chunks(golden_ids):
+    for chunk in chunks(golden_ids):
         rows = session.execute(
             select(
                 SourceRecord.golden_id,

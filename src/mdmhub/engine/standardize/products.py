@@ -1,0 +1,142 @@
+"""Product identifiers, titles and prices.
+
+GTINs come as 8, 12, 13 or 14 digits (EAN-8, UPC-A, EAN-13, GTIN-14) and
+are one number space: left-padding to 14 digits makes the forms agree.
+Titles keep decimals and glue units to their numbers so "1.5 TB" and
+"1.5TB" agree.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Final
+
+from mdmhub.engine.standardize.text import normalize_code, to_ascii
+
+_CACHE_SIZE = 65536
+
+_GTIN_SEPARATORS: Final = re.compile(r"[\s\-.]")
+_SPREADSHEET_INT: Final = re.compile(r"(\d+)\.0+")
+_GTIN_LENGTHS: Final = frozenset({8, 12, 13, 14})
+
+_THOUSANDS_COMMA: Final = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_DECIMAL_COMMA: Final = re.compile(r"(?<=\d),(?=\d)")
+# Anything but letters and digits splits words, except a point inside a number.
+_TITLE_SEPARATORS: Final = re.compile(r"[^a-z0-9.]+|(?<!\d)\.|\.(?!\d)")
+_UNITS: Final = "gb tb mb kb ghz mhz hz mah mp w kw v mm cm m km ml l cl g kg mg oz lb lbs ft"
+_UNIT_SYNONYMS: Final = {
+    "gigabyte": "gb",
+    "gigabytes": "gb",
+    "terabyte": "tb",
+    "terabytes": "tb",
+    "megapixel": "mp",
+    "megapixels": "mp",
+    "inch": "in",
+    "inches": "in",
+    "pulgadas": "in",
+    "litros": "l",
+    "liters": "l",
+    "litres": "l",
+}
+_NUMBER_UNIT: Final = re.compile(
+    r"\b(\d+(?:\.\d+)?) (" + "|".join({*_UNITS.split(), *_UNIT_SYNONYMS.values()}) + r")\b"
+)
+# Words that sell rather than describe; one source adds them, another not.
+_FILLER: Final = re.compile(r"\b(?:brand new|new|nuevo|nueva|free shipping|envio gratis)\b")
+
+_PRICE: Final = re.compile(r"(?P<sign>-)?\s*(?P<number>\d[\d.,' \u00a0]*)")
+_PRICE_GROUPING: Final = re.compile(r"[' \u00a0]")
+_PRICE_NUMBER: Final = re.compile(
+    r"(?P<int>\d{1,3}(?P<sep>[.,])\d{3}(?:(?P=sep)\d{3})*|\d+)(?:(?P<dec>[.,])(?P<frac>\d+))?"
+)
+
+
+def _gtin_check_ok(digits: str) -> bool:
+    """GS1 check digit: weights 3,1,3,... from the right, excluding the check digit."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits[:-1])))
+    return (10 - total % 10) % 10 == int(digits[-1])
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def normalize_gtin(value: str | None) -> str | None:
+    """Return a valid GTIN as 14 digits, or None.
+
+    A wrong check digit means a mistyped code, which would link two
+    different products, so it is rejected rather than kept.
+    """
+    if not value:
+        return None
+    text = value.strip()
+    if (spreadsheet := _SPREADSHEET_INT.fullmatch(text)) is not None:
+        text = spreadsheet.group(1)
+    digits = _GTIN_SEPARATORS.sub("", text)
+    if (
+        not digits.isascii()
+        or not digits.isdigit()
+        or len(digits) not in _GTIN_LENGTHS
+        or digits.count("0") == len(digits)
+        or not _gtin_check_ok(digits)
+    ):
+        return None
+    return digits.zfill(14)
+
+
+def normalize_model_number(value: str | None) -> str | None:
+    """Uppercase letters and digits only: "WD-40 /B" -> "WD40B"."""
+    return normalize_code(value)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def normalize_title(value: str | None) -> str | None:
+    """Normalise a product title: "Brand NEW 16 GB, 1,5 TB" -> "16gb 1.5tb"."""
+    if not value:
+        return None
+    text = to_ascii(value).lower()
+    text = _DECIMAL_COMMA.sub(".", _THOUSANDS_COMMA.sub("", text))
+    text = " ".join(_TITLE_SEPARATORS.sub(" ", text).split())
+    text = " ".join(_UNIT_SYNONYMS.get(word, word) for word in text.split())
+    text = _NUMBER_UNIT.sub(r"\1\2", text)
+    # A title that is nothing but filler is still the title.
+    return " ".join(_FILLER.sub(" ", text).split()) or text or None
+
+
+def _amount(number: str) -> float | None:
+    """Read a number whose thousands and decimal separators may be "," or ".".
+
+    Grouping is recognised by groups of three digits ("1.299,99",
+    "1,299.99", "1.000.000"); one separator with exactly three digits after
+    it groups thousands ("1.299" is 1299) unless the integer part is 0
+    ("0.500" is 0.5): prices rarely carry three decimals.
+    """
+    match = _PRICE_NUMBER.fullmatch(number)
+    if match is None or (match["dec"] is not None and match["dec"] == match["sep"]):
+        return None
+    integer, fraction = match["int"], match["frac"]
+    if match["sep"] is not None and fraction is None and integer.count(match["sep"]) == 1:
+        head, tail = integer.split(match["sep"])
+        if not head.strip("0"):
+            integer, fraction = head, tail
+    digits = integer.replace(",", "").replace(".", "")
+    return float(f"{digits}.{fraction}" if fraction else digits)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def parse_price(value: str | None) -> float | None:
+    """Read a price written with any currency mark and separator convention.
+
+    The text must hold one number; a currency symbol or code may surround
+    it ("$1,299.99", "1.299,99 €", "USD 45.00"). Anything else is None.
+    """
+    if not value:
+        return None
+    match = _PRICE.search(value)
+    if match is None:
+        return None
+    before, after = value[: match.start()], value[match.end() :]
+    if any(ch.isdigit() or ch in ".," for ch in before + after):
+        return None
+    amount = _amount(_PRICE_GROUPING.sub("", match["number"]).rstrip(".,"))
+    if amount is None:
+        return None
+    return -amount if match["sign"] else amount

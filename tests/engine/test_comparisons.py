@@ -1,0 +1,381 @@
+import numpy as np
+import pytest
+
+from mdmhub.engine.comparisons import (
+    ELSE_LEVEL,
+    NULL_LEVEL,
+    Comparison,
+    DateBands,
+    EditDistanceBands,
+    ExactMatch,
+    JaroWinklerBands,
+    Level,
+    NameBands,
+    ObjectArray,
+    PairColumns,
+    RelativeDifferenceBands,
+    TokenSetBands,
+)
+
+
+def column(*values: str) -> ObjectArray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = list(values)
+    return array
+
+
+def pair_columns(*pairs: tuple[str, str]) -> PairColumns:
+    return PairColumns(column(*(a for a, _ in pairs)), column(*(b for _, b in pairs)))
+
+
+def levels(*names: str) -> tuple[Level, ...]:
+    return tuple(Level(name, m=0.5, u=0.1) for name in names)
+
+
+def level_names(
+    comparison: Comparison,
+    *pairs: tuple[str, str],
+    canonical: tuple[tuple[str, str], ...] = (),
+) -> list[str]:
+    """The level each pair falls into, by name; `canonical` feeds a NameBands' canonical column."""
+    columns = {comparison.feature: pair_columns(*pairs)}
+    if isinstance(comparison, NameBands):
+        columns[comparison.canonical_feature] = pair_columns(
+            *(canonical or [("", "")] * len(pairs))
+        )
+    indexes = comparison.assign(columns)
+    return [comparison.all_levels[i].name for i in indexes.tolist()]
+
+
+def level_of(comparison: Comparison, left: str, right: str) -> str:
+    [name] = level_names(comparison, (left, right))
+    return name
+
+
+EXACT = ExactMatch(name="email", feature="email", levels=levels("exact"))
+JARO_WINKLER = JaroWinklerBands(
+    name="family",
+    feature="family",
+    thresholds=(0.92, 0.8),
+    levels=levels("exact", "jw>=0.92", "jw>=0.80"),
+)
+NAME = NameBands(
+    name="given",
+    feature="given",
+    canonical_feature="given_canonical",
+    thresholds=(0.92, 0.8),
+    levels=levels("exact", "nickname", "jw>=0.92", "jw>=0.80"),
+)
+EDIT_DISTANCE = EditDistanceBands(
+    name="national_id",
+    feature="national_id",
+    max_distances=(1, 2),
+    levels=levels("exact", "dl<=1", "dl<=2"),
+)
+TOKEN_SET = TokenSetBands(
+    name="street",
+    feature="street",
+    thresholds=(90.0, 75.0),
+    levels=levels("exact", "token_set>=90", "token_set>=75"),
+)
+DATE = DateBands(
+    name="birth_date",
+    feature="birth_date",
+    levels=levels("exact", "typo_or_swap", "same_year"),
+)
+RELATIVE = RelativeDifferenceBands(
+    name="price",
+    feature="price",
+    tolerances=(0.05, 0.2),
+    levels=levels("exact", "within_5%", "within_20%"),
+)
+ALL_COMPARISONS = [EXACT, JARO_WINKLER, NAME, EDIT_DISTANCE, TOKEN_SET, DATE, RELATIVE]
+SAMPLE_VALUE = {
+    "email": "ana@example.com",
+    "family": "garcia",
+    "given": "jose",
+    "national_id": "AB1234",
+    "street": "calle 10 23",
+    "birth_date": "1980-05-17",
+    "price": "100",
+}
+
+
+@pytest.mark.parametrize("comparison", ALL_COMPARISONS, ids=lambda c: type(c).__name__)
+@pytest.mark.parametrize("side", ["left", "right", "both"])
+def test_a_value_missing_on_either_side_is_level_zero_missing(
+    comparison: Comparison, side: str
+) -> None:
+    value = SAMPLE_VALUE[comparison.feature]
+    left = "" if side in ("left", "both") else value
+    right = "" if side in ("right", "both") else value
+
+    indexes = comparison.assign(
+        {
+            comparison.feature: pair_columns((left, right)),
+            "given_canonical": pair_columns((value, value)),
+        }
+    )
+
+    assert indexes.tolist() == [0]
+    assert comparison.all_levels[0].name == NULL_LEVEL
+
+
+@pytest.mark.parametrize("comparison", ALL_COMPARISONS, ids=lambda c: type(c).__name__)
+def test_all_levels_are_missing_then_the_declared_levels_then_else(
+    comparison: Comparison,
+) -> None:
+    names = [level.name for level in comparison.all_levels]
+
+    assert names == [NULL_LEVEL, *(level.name for level in comparison.levels), ELSE_LEVEL]
+
+
+@pytest.mark.parametrize("comparison", ALL_COMPARISONS, ids=lambda c: type(c).__name__)
+def test_identical_values_are_the_exact_level(comparison: Comparison) -> None:
+    value = SAMPLE_VALUE[comparison.feature]
+
+    assert level_of(comparison, value, value) == "exact"
+
+
+def test_the_missing_level_carries_no_evidence() -> None:
+    missing = EXACT.all_levels[0]
+
+    assert (missing.m, missing.u) == (1.0, 1.0)
+
+
+def test_a_whole_column_of_pairs_is_assigned_at_once() -> None:
+    names = level_names(
+        JARO_WINKLER,
+        ("garcia", "garcia"),
+        ("martinez", "martines"),
+        ("", "lopez"),
+        ("dwayne", "duane"),
+        ("garcia", "garzon"),
+    )
+
+    assert names == ["exact", "jw>=0.92", NULL_LEVEL, "jw>=0.80", ELSE_LEVEL]
+
+
+def test_assign_returns_int64_level_indexes() -> None:
+    indexes = EXACT.assign({"email": pair_columns(("a@x.org", "a@x.org"), ("a@x.org", ""))})
+
+    assert indexes.dtype == np.int64
+
+
+# ExactMatch
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        ("ana@example.com", "ana@example.com", "exact"),
+        ("ana@example.com", "ana@example.org", ELSE_LEVEL),
+        ("ana@example.com", "ANA@example.com", ELSE_LEVEL),
+    ],
+)
+def test_exact_match_has_only_exact_and_else(left: str, right: str, expected: str) -> None:
+    assert level_of(EXACT, left, right) == expected
+
+
+# JaroWinklerBands
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        ("martinez", "martines", "jw>=0.92"),  # 0.95
+        ("gonzalez", "gonzales", "jw>=0.92"),  # 0.95
+        ("dwayne", "duane", "jw>=0.80"),  # 0.84
+        ("perez", "pereira", "jw>=0.80"),  # 0.87
+        ("garcia", "garzon", ELSE_LEVEL),  # 0.67
+        ("smith", "jones", ELSE_LEVEL),  # 0.0
+    ],
+)
+def test_jaro_winkler_bands_grade_by_similarity(left: str, right: str, expected: str) -> None:
+    assert level_of(JARO_WINKLER, left, right) == expected
+
+
+def test_jaro_winkler_band_catches_a_one_letter_typo() -> None:
+    assert level_of(JARO_WINKLER, "rodriguez", "rodrigues") == "jw>=0.92"
+
+
+def test_jaro_winkler_band_catches_two_swapped_letters() -> None:
+    assert level_of(JARO_WINKLER, "martha", "marhta") == "jw>=0.92"
+
+
+# NameBands
+
+
+def test_name_bands_give_the_nickname_level_when_canonical_forms_agree() -> None:
+    names = level_names(NAME, ("pepe", "jose"), canonical=(("jose", "jose"),))
+
+    assert names == ["nickname"]
+
+
+def test_name_bands_prefer_exact_over_nickname() -> None:
+    names = level_names(NAME, ("jose", "jose"), canonical=(("jose", "jose"),))
+
+    assert names == ["exact"]
+
+
+def test_name_bands_give_no_nickname_credit_when_both_canonical_forms_are_missing() -> None:
+    names = level_names(NAME, ("pepe", "jose"), canonical=(("", ""),))
+
+    assert names == [ELSE_LEVEL]
+
+
+def test_name_bands_give_no_nickname_credit_when_one_canonical_form_is_missing() -> None:
+    names = level_names(NAME, ("pepe", "jose"), canonical=(("jose", ""),))
+
+    assert names == [ELSE_LEVEL]
+
+
+def test_name_bands_give_no_nickname_credit_when_canonical_forms_differ() -> None:
+    names = level_names(NAME, ("pepe", "jose"), canonical=(("jose", "josefa"),))
+
+    assert names == [ELSE_LEVEL]
+
+
+def test_name_bands_are_missing_when_the_name_is_missing_even_if_canonical_forms_agree() -> None:
+    names = level_names(NAME, ("", "jose"), canonical=(("jose", "jose"),))
+
+    assert names == [NULL_LEVEL]
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        ("ana", "anna", "jw>=0.92"),  # 0.93
+        ("jon", "jonathan", "jw>=0.80"),  # 0.85
+        ("bill", "will", "jw>=0.80"),  # 0.83
+        ("william", "bill", ELSE_LEVEL),  # 0.73
+    ],
+)
+def test_name_bands_fall_back_to_jaro_winkler_bands(left: str, right: str, expected: str) -> None:
+    assert level_names(NAME, (left, right), canonical=((left, right),)) == [expected]
+
+
+def test_name_bands_compare_both_the_name_and_its_canonical_feature() -> None:
+    assert NAME.features() == ("given", "given_canonical")
+
+
+# EditDistanceBands
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        ("AB1234", "AB1235", "dl<=1"),  # one substitution
+        ("AB1234", "AB1243", "dl<=1"),  # one transposition
+        ("AB1234", "AB12345", "dl<=1"),  # one insertion
+        ("AB1234", "AB123", "dl<=1"),  # one deletion
+        ("AB1234", "AB1255", "dl<=2"),
+        ("AB1234", "BA1243", "dl<=2"),  # two transpositions
+        ("AB1234", "AB1999", ELSE_LEVEL),  # distance 3
+        ("AB1234", "XY9876", ELSE_LEVEL),
+    ],
+)
+def test_edit_distance_bands_grade_by_damerau_levenshtein_distance(
+    left: str, right: str, expected: str
+) -> None:
+    assert level_of(EDIT_DISTANCE, left, right) == expected
+
+
+# TokenSetBands
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        ("calle 10 23", "23 calle 10", "token_set>=90"),  # word order forgiven
+        ("calle 10 23 bogota", "calle 10 23", "token_set>=90"),  # extra word forgiven
+        ("carrera 7 45", "carrera 7 46", "token_set>=90"),  # 91.7
+        ("calle 10 sur", "calle 10 norte", "token_set>=75"),  # 80
+        ("av siempre viva", "avenida siempreviva", "token_set>=75"),  # 82.4
+        ("calle 10 23", "avenida boyaca", ELSE_LEVEL),
+    ],
+)
+def test_token_set_bands_grade_by_token_set_ratio(left: str, right: str, expected: str) -> None:
+    assert level_of(TOKEN_SET, left, right) == expected
+
+
+# DateBands
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        ("1980-05-17", "1980-05-17", "exact"),
+        ("1980-05-17", "1980-05-18", "typo_or_swap"),  # one digit of the day
+        ("1980-05-17", "1980-08-17", "typo_or_swap"),  # one digit of the month
+        ("1980-05-17", "1981-05-17", "typo_or_swap"),  # one digit of the year
+        ("1980-05-17", "1980-05-71", "typo_or_swap"),  # two digits transposed
+        ("1980-05-07", "1980-07-05", "typo_or_swap"),  # day and month swapped
+        ("1980-03-12", "1980-12-03", "typo_or_swap"),
+        ("1980-05-17", "1980-11-30", "same_year"),
+        ("1980-05-17", "1980-05-29", "same_year"),  # two digits of the day
+        ("1980-05-17", "1975-05-17", ELSE_LEVEL),
+        ("1980-05-07", "1979-07-05", ELSE_LEVEL),  # a swap needs the same year
+    ],
+)
+def test_date_bands_grade_hand_typed_date_mistakes(left: str, right: str, expected: str) -> None:
+    assert level_of(DATE, left, right) == expected
+
+
+def test_date_bands_catch_a_day_month_swap_that_is_two_edits_apart() -> None:
+    names = level_names(DATE, ("1980-05-07", "1980-07-05"), ("1980-05-07", "1980-07-06"))
+
+    assert names == ["typo_or_swap", "same_year"]
+
+
+# RelativeDifferenceBands
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        ("100", "100", "exact"),
+        ("100", "104", "within_5%"),
+        ("100", "105", "within_5%"),  # 5/105: relative to the larger value
+        ("105", "100", "within_5%"),
+        ("100", "110", "within_20%"),
+        ("100", "120", "within_20%"),  # 20/120
+        ("100", "130", ELSE_LEVEL),  # 30/130
+        ("100", "50", ELSE_LEVEL),
+        ("100", "not a price", ELSE_LEVEL),
+        ("n/a", "n/b", ELSE_LEVEL),
+    ],
+)
+def test_relative_difference_bands_grade_by_relative_tolerance(
+    left: str, right: str, expected: str
+) -> None:
+    assert level_of(RELATIVE, left, right) == expected
+
+
+def test_relative_bands_put_equal_numbers_written_differently_in_the_first_band() -> None:
+    assert level_of(RELATIVE, "100", "100.00") == "within_5%"
+
+
+def test_relative_difference_bands_handle_two_zeros_without_dividing_by_zero() -> None:
+    assert level_of(RELATIVE, "0", "0.0") == "within_5%"
+
+
+def test_relative_difference_bands_compare_in_bulk_with_non_numbers_mixed_in() -> None:
+    names = level_names(RELATIVE, ("100", "103"), ("abc", "100"), ("", "100"), ("10", "15"))
+
+    assert names == ["within_5%", ELSE_LEVEL, NULL_LEVEL, ELSE_LEVEL]
+
+
+# PairColumns
+
+
+def test_pair_columns_mark_pairs_with_an_empty_side_as_missing() -> None:
+    pairs = pair_columns(("a", "a"), ("", "a"), ("a", ""), ("", ""))
+
+    assert pairs.missing.tolist() == [False, True, True, True]
+
+
+def test_pair_columns_compare_values_for_equality() -> None:
+    pairs = pair_columns(("a", "a"), ("a", "b"), ("", ""))
+
+    assert pairs.equal.tolist() == [True, False, True]

@@ -1,0 +1,248 @@
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mdmhub.domain.entities import EntityType
+from mdmhub.engine.blocking import block_on
+from mdmhub.engine.comparisons import ExactMatch, JaroWinklerBands, Level
+from mdmhub.engine.scoring import (
+    MAX_ABS_WEIGHT,
+    ScoredPairs,
+    feature_columns,
+    level_weights,
+    probability,
+    score_pairs,
+)
+from mdmhub.engine.spec import MatchModel, Thresholds
+
+EMAIL = ExactMatch(
+    name="email",
+    feature="email",
+    levels=(Level("exact", m=0.8, u=0.01),),
+    else_level=Level("else", m=0.2, u=0.99),
+)
+FAMILY = JaroWinklerBands(
+    name="family",
+    feature="family",
+    thresholds=(0.9,),
+    levels=(Level("exact", m=0.6, u=0.02), Level("jw>=0.9", m=0.3, u=0.08)),
+    else_level=Level("else", m=0.1, u=0.9),
+)
+
+
+def model(*levels: Level, prior: float = 0.01) -> MatchModel:
+    """A two-comparison model (email, family), or one ExactMatch over `levels` when given."""
+    comparisons = (
+        (ExactMatch(name="x", feature="x", levels=levels[:1], else_level=levels[1]),)
+        if levels
+        else (EMAIL, FAMILY)
+    )
+    return MatchModel(
+        entity=EntityType.CUSTOMER,
+        comparisons=comparisons,
+        blocking_rules=(block_on("email"),),
+        thresholds=Thresholds(upper=0.9, lower=0.5),
+        probability_two_random_records_match=prior,
+    )
+
+
+def score(
+    match_model: MatchModel, records: Sequence[Mapping[str, str]], pairs: list[tuple[int, int]]
+) -> ScoredPairs:
+    columns = feature_columns(records, match_model.features())
+    left = np.array([a for a, _ in pairs], dtype=np.int64)
+    right = np.array([b for _, b in pairs], dtype=np.int64)
+    return score_pairs(match_model, columns, left, right)
+
+
+def weight(m: float, u: float) -> float:
+    [table] = level_weights(model(Level("exact", m=m, u=u), Level("else", m=0.5, u=0.5)))
+    return float(table[1])
+
+
+# level weights
+
+
+@pytest.mark.parametrize(
+    ("m", "u", "expected"),
+    [
+        (0.8, 0.01, math.log2(80)),
+        (0.5, 0.5, 0.0),
+        (0.1, 0.8, -3.0),
+        (0.9, 0.0001, math.log2(9000)),
+    ],
+)
+def test_a_level_weighs_log2_of_m_over_u(m: float, u: float, expected: float) -> None:
+    assert weight(m, u) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("m", "u", "expected"),
+    [
+        (1.0, 1e-9, MAX_ABS_WEIGHT),
+        (1e-9, 1.0, -MAX_ABS_WEIGHT),
+        (1.0, 2.0**-20, 20.0),
+        (2.0**-20, 1.0, -20.0),
+    ],
+)
+def test_a_level_weight_is_clamped_to_plus_or_minus_twenty(
+    m: float, u: float, expected: float
+) -> None:
+    assert weight(m, u) == expected
+
+
+@pytest.mark.parametrize(
+    ("m", "u", "expected"),
+    [(0.0, 0.5, -MAX_ABS_WEIGHT), (0.5, 0.0, MAX_ABS_WEIGHT), (0.0, 0.0, 0.0)],
+)
+def test_a_level_never_seen_on_one_side_clamps_instead_of_failing(
+    m: float, u: float, expected: float
+) -> None:
+    assert weight(m, u) == expected
+
+
+def test_the_clamp_is_twenty() -> None:
+    assert MAX_ABS_WEIGHT == 20.0
+
+
+def test_level_weights_list_every_level_with_missing_first_at_zero() -> None:
+    email, family = level_weights(model())
+
+    assert email.tolist() == pytest.approx([0.0, math.log2(80), math.log2(0.2 / 0.99)])
+    assert family.tolist() == pytest.approx(
+        [0.0, math.log2(30), math.log2(3.75), math.log2(0.1 / 0.9)]
+    )
+
+
+# prior and match weight
+
+
+@pytest.mark.parametrize(
+    ("prior", "expected"),
+    [(0.5, 0.0), (0.2, -2.0), (1 / 1025, -10.0), (1e-4, math.log2(1e-4 / (1 - 1e-4)))],
+)
+def test_the_prior_weight_is_log2_of_the_prior_odds(prior: float, expected: float) -> None:
+    assert model(prior=prior).prior_weight == pytest.approx(expected)
+
+
+def test_a_pair_with_every_value_missing_scores_the_prior() -> None:
+    scored = score(model(prior=0.2), [{}, {"email": "a@x.org"}], [(0, 1)])
+
+    assert scored.match_weight.tolist() == pytest.approx([-2.0])
+    assert scored.weights.tolist() == [[0.0, 0.0]]
+
+
+def test_a_missing_value_adds_nothing_to_the_match_weight() -> None:
+    records = [{"email": "a@x.org"}, {"email": "a@x.org", "family": "garcia"}]
+
+    scored = score(model(prior=0.2), records, [(0, 1)])
+
+    assert scored.levels.tolist() == [[1, 0]]
+    assert scored.match_weight.tolist() == pytest.approx([-2.0 + math.log2(80)])
+
+
+def test_the_match_weight_is_the_prior_plus_every_level_weight() -> None:
+    records = [
+        {"email": "a@x.org", "family": "martinez"},
+        {"email": "b@x.org", "family": "martines"},
+    ]
+
+    scored = score(model(prior=0.2), records, [(0, 1)])
+
+    expected_weights = [math.log2(0.2 / 0.99), math.log2(3.75)]
+    assert scored.levels.tolist() == [[2, 2]]
+    assert scored.weights.tolist() == [pytest.approx(expected_weights)]
+    assert scored.match_weight.tolist() == pytest.approx([-2.0 + sum(expected_weights)])
+
+
+def test_the_pair_probability_is_derived_from_its_match_weight() -> None:
+    records = [{"email": "a@x.org", "family": "garcia"}] * 2
+
+    scored = score(model(), records, [(0, 1)])
+
+    assert scored.probability.tolist() == pytest.approx(
+        [1 / (1 + 2 ** -float(scored.match_weight[0]))]
+    )
+
+
+def test_score_pairs_scores_each_pair_by_its_indexes() -> None:
+    records = [
+        {"email": "a@x.org", "family": "garcia"},
+        {"email": "a@x.org", "family": "garcia"},
+        {"email": "b@x.org", "family": "lopez"},
+    ]
+
+    scored = score(model(), records, [(0, 1), (0, 2), (1, 2)])
+
+    assert scored.levels.tolist() == [[1, 1], [2, 3], [2, 3]]
+    assert scored.match_weight[0] > scored.match_weight[1]
+    assert scored.match_weight[1] == scored.match_weight[2]
+
+
+def test_score_pairs_with_no_pairs_returns_empty_results_shaped_by_comparison() -> None:
+    scored = score(model(), [{"email": "a@x.org"}], [])
+
+    assert scored.levels.shape == (0, 2)
+    assert scored.weights.shape == (0, 2)
+    assert scored.match_weight.shape == (0,)
+    assert scored.probability.shape == (0,)
+
+
+# probability
+
+
+@pytest.mark.parametrize(
+    ("match_weight", "expected"),
+    [(0.0, 0.5), (1.0, 2 / 3), (-1.0, 1 / 3), (10.0, 1024 / 1025), (-10.0, 1 / 1025)],
+)
+def test_probability_is_one_over_one_plus_two_to_the_minus_weight(
+    match_weight: float, expected: float
+) -> None:
+    assert float(probability(match_weight)) == pytest.approx(expected)
+
+
+def test_probability_works_on_arrays() -> None:
+    result = probability(np.array([-1.0, 0.0, 1.0]))
+
+    assert result.tolist() == pytest.approx([1 / 3, 0.5, 2 / 3])
+
+
+weights = st.floats(min_value=-1000, max_value=1000, allow_nan=False)
+
+
+@given(weights, weights)
+def test_probability_is_monotone_in_match_weight(a: float, b: float) -> None:
+    low, high = sorted((a, b))
+
+    assert float(probability(low)) <= float(probability(high))
+
+
+@given(weights)
+def test_probability_stays_between_zero_and_one(match_weight: float) -> None:
+    assert 0.0 <= float(probability(match_weight)) <= 1.0
+
+
+# feature_columns
+
+
+def test_feature_columns_give_one_object_column_per_feature_with_blanks_for_missing() -> None:
+    columns = feature_columns([{"email": "a@x.org"}, {"family": "garcia"}], ["email", "family"])
+
+    assert set(columns) == {"email", "family"}
+    assert columns["email"].dtype == object
+    assert columns["email"].tolist() == ["a@x.org", ""]
+    assert columns["family"].tolist() == ["", "garcia"]
+
+
+def test_feature_columns_of_no_records_are_empty() -> None:
+    columns = feature_columns([], ["email"])
+
+    assert columns["email"].tolist() == []
+
+
+def test_a_model_lists_the_features_its_comparisons_read_once_and_sorted() -> None:
+    assert model().features() == ("email", "family")
