@@ -7,7 +7,7 @@ index them and an incoming record fetches its candidates in one query.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,7 +49,9 @@ class CandidatePairs:
     capped_keys: dict[str, int] = field(default_factory=dict)
 
 
-def candidate_pairs(keys_by_record: list[list[str]], incoming: range, cap: int) -> CandidatePairs:
+def candidate_pairs(
+    keys_by_record: Sequence[Sequence[str]], incoming: range, cap: int
+) -> CandidatePairs:
     """Every pair sharing a key in which at least one side is incoming.
 
     Records outside `incoming` are already stored and were compared with each

@@ -53,8 +53,13 @@ class PairColumns:
         return np.asarray(self.left == self.right, dtype=np.bool_)
 
 
+PARALLEL_FROM_PAIRS = 20_000
+"""Below this, starting rapidfuzz's worker threads costs more than it saves (~0.5 ms a call)."""
+
+
 def _similarity(scorer: Callable[..., float], pairs: PairColumns) -> npt.NDArray[np.float64]:
-    result = process.cpdist(pairs.left, pairs.right, scorer=scorer, workers=-1)
+    workers = -1 if len(pairs.left) >= PARALLEL_FROM_PAIRS else 1
+    result = process.cpdist(pairs.left, pairs.right, scorer=scorer, workers=workers)
     return np.asarray(result, dtype=np.float64)
 
 

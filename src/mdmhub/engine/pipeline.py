@@ -20,6 +20,8 @@ from mdmhub.engine.spec import MatchModel
 class StoredCandidate:
     features: Mapping[str, str]
     cluster: str
+    keys: Sequence[str] | None = None
+    """The blocking keys it shares with the batch, when the store already said which."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,7 @@ def resolve(
     """Cluster `incoming` (in the given order) against `stored` and each other."""
     features = [c.features for c in stored] + [r.features for r in incoming]
     rules = model.blocking_rules
-    keys = [blocking_keys(rules, c.features) for c in stored] + [
+    keys = [c.keys if c.keys is not None else blocking_keys(rules, c.features) for c in stored] + [
         r.keys if r.keys is not None else blocking_keys(rules, r.features) for r in incoming
     ]
     pairs = candidate_pairs(keys, range(len(stored), len(features)), block_size_cap)

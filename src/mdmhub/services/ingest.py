@@ -127,10 +127,14 @@ def _match_and_write(
     )
     resolution = resolve(
         model,
-        [StoredCandidate(c.features, c.golden_id) for c in candidates],
+        [StoredCandidate(c.features, c.golden_id, c.shared_keys) for c in candidates],
         [
-            IncomingRecord(p.features, p.stored.golden_id if p.stored else None, k)
-            for p, k in zip(pending, keys, strict=True)
+            IncomingRecord(
+                p.features,
+                p.stored.golden_id if p.stored else None,
+                [k for k in record_keys if k not in capped],
+            )
+            for p, record_keys in zip(pending, keys, strict=True)
         ],
         context.block_size_cap,
     )

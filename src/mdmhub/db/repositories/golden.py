@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import Event, GoldenRecord
@@ -23,15 +23,16 @@ class GoldenState:
     attributes: dict[str, Any]
 
 
+_STATES = select(
+    GoldenRecord.id, GoldenRecord.status, GoldenRecord.version, GoldenRecord.attributes
+).where(GoldenRecord.id.in_(bindparam("ids", expanding=True)))
+
+
 def states(session: Session, golden_ids: Sequence[str]) -> dict[str, GoldenState]:
     """The current state of many golden records, as plain values (no ORM identity to go stale)."""
     found: dict[str, GoldenState] = {}
     for chunk in chunks(golden_ids):
-        rows = session.execute(
-            select(
-                GoldenRecord.id, GoldenRecord.status, GoldenRecord.version, GoldenRecord.attributes
-            ).where(GoldenRecord.id.in_(chunk))
-        )
+        rows = session.execute(_STATES, {"ids": list(chunk)})
         found.update((row.id, GoldenState(*row)) for row in rows)
     return found
 

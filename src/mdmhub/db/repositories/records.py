@@ -33,6 +33,7 @@ class Candidate:
     id: int
     features: dict[str, str]
     golden_id: str
+    shared_keys: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,39 @@ class LiveMember:
     source_id: str
     attributes: dict[str, Any]
     updated_at: datetime
+
+
+# Hot statements are built once with expanding IN parameters: constructing a
+# select() per call cost more than running it for single-record upserts.
+_FIND_BY_SOURCE_IDS = select(
+    SourceRecord.id,
+    SourceRecord.source,
+    SourceRecord.source_id,
+    SourceRecord.version,
+    SourceRecord.content_hash,
+    SourceRecord.golden_id,
+    SourceRecord.deleted,
+).where(
+    SourceRecord.entity == bindparam("entity"),
+    SourceRecord.source == bindparam("source"),
+    SourceRecord.source_id.in_(bindparam("ids", expanding=True)),
+)
+_KEY_MEMBERS = select(BlockingKey.key, BlockingKey.record_id).where(
+    BlockingKey.entity == bindparam("entity"),
+    BlockingKey.key.in_(bindparam("keys", expanding=True)),
+)
+_CANDIDATES = select(SourceRecord.id, SourceRecord.features, SourceRecord.golden_id).where(
+    SourceRecord.id.in_(bindparam("ids", expanding=True))
+)
+_LIVE_MEMBERS = select(
+    SourceRecord.golden_id,
+    SourceRecord.source,
+    SourceRecord.source_id,
+    SourceRecord.attributes,
+    SourceRecord.updated_at,
+).where(
+    SourceRecord.golden_id.in_(bindparam("ids", expanding=True)), SourceRecord.deleted.is_(False)
+)
 
 
 def find_by_source_ids(
@@ -54,19 +88,7 @@ def find_by_source_ids(
     for source, source_ids in ids_by_source.items():
         for chunk in chunks(source_ids):
             rows = session.execute(
-                select(
-                    SourceRecord.id,
-                    SourceRecord.source,
-                    SourceRecord.source_id,
-                    SourceRecord.version,
-                    SourceRecord.content_hash,
-                    SourceRecord.golden_id,
-                    SourceRecord.deleted,
-                ).where(
-                    SourceRecord.entity == entity,
-                    SourceRecord.source == source,
-                    SourceRecord.source_id.in_(chunk),
-                )
+                _FIND_BY_SOURCE_IDS, {"entity": entity, "source": source, "ids": list(chunk)}
             )
             for row in rows:
                 found[(row.source, row.source_id)] = StoredRecord(*row)
@@ -86,26 +108,26 @@ def get(session: Session, entity: str, source: str, source_id: str) -> SourceRec
 def candidates(
     session: Session, entity: str, keys: Iterable[str], exclude: set[int], cap: int
 ) -> tuple[list[Candidate], dict[str, int]]:
-    """Live records sharing a key, skipping keys held by more than `cap` records (counted)."""
+    """Live records sharing a key, with the keys they share.
+
+    Keys held by more than `cap` records are skipped and returned with their size.
+    """
     members: dict[str, list[int]] = defaultdict(list)
     for key_chunk in chunks(sorted(set(keys))):
-        key_rows = session.execute(
-            select(BlockingKey.key, BlockingKey.record_id).where(
-                BlockingKey.entity == entity, BlockingKey.key.in_(key_chunk)
-            )
-        )
+        key_rows = session.execute(_KEY_MEMBERS, {"entity": entity, "keys": list(key_chunk)})
         for key, record_id in key_rows:
             members[key].append(record_id)
     capped = {key: len(ids) for key, ids in members.items() if len(ids) > cap}
-    wanted = sorted({i for key, ids in members.items() if key not in capped for i in ids} - exclude)
+    shared: dict[int, list[str]] = defaultdict(list)
+    for key, ids in members.items():
+        if key not in capped:
+            for record_id in ids:
+                shared[record_id].append(key)
+    wanted = sorted(shared.keys() - exclude)
     found: list[Candidate] = []
     for chunk in chunks(wanted):
-        rows = session.execute(
-            select(SourceRecord.id, SourceRecord.features, SourceRecord.golden_id).where(
-                SourceRecord.id.in_(chunk)
-            )
-        )
-        found.extend(Candidate(*row) for row in rows)
+        rows = session.execute(_CANDIDATES, {"ids": list(chunk)})
+        found.extend(Candidate(row.id, row.features, row.golden_id, shared[row.id]) for row in rows)
     return found, capped
 
 
@@ -161,15 +183,7 @@ def relink(session: Session, retired: str, survivor: str) -> None:
 def live_members(session: Session, golden_ids: Sequence[str]) -> list[LiveMember]:
     members: list[LiveMember] = []
     for chunk in chunks(golden_ids):
-        rows = session.execute(
-            select(
-                SourceRecord.golden_id,
-                SourceRecord.source,
-                SourceRecord.source_id,
-                SourceRecord.attributes,
-                SourceRecord.updated_at,
-            ).where(SourceRecord.golden_id.in_(chunk), SourceRecord.deleted.is_(False))
-        )
+        rows = session.execute(_LIVE_MEMBERS, {"ids": list(chunk)})
         members.extend(LiveMember(*row) for row in rows)
     return members
 

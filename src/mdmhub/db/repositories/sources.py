@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import Source
@@ -16,10 +16,13 @@ def get_all(session: Session) -> list[Source]:
     return list(session.scalars(select(Source).order_by(Source.name)))
 
 
+_TRUST = select(Source.name, Source.trust).where(
+    Source.name.in_(bindparam("names", expanding=True))
+)
+
+
 def trust_by_name(session: Session, names: Iterable[str]) -> dict[str, float]:
-    rows = session.execute(
-        select(Source.name, Source.trust).where(Source.name.in_(sorted(set(names))))
-    )
+    rows = session.execute(_TRUST, {"names": sorted(set(names))})
     return {row.name: row.trust for row in rows}
 
 

@@ -94,13 +94,16 @@ _LOCALITY_WORDS: Final = {
     "gral": "general",
 }
 
-# "°" (degree) is typed for "º" (ordinal) in "N° 5"; unidecode would spell it "deg".
-_DEGREE: Final = str.maketrans({"°": "º"})
 _SPREADSHEET_INT: Final = re.compile(r"(\d+)\.0+")
 _TOKEN: Final = re.compile(r"\d+[a-z]?(?:-\d+[a-z]?)?|[a-z0-9]+|[#,]")
 _NUMBER_RANGE: Final = re.compile(r"(\d)\s*-\s*(\d)")
 _SEPARATORS: Final = frozenset({"#", ","})
 _HOUSE_NUMBER: Final = re.compile(r"\d+[a-z]?(?:-\d+[a-z]?)?")
+
+
+def _ordinal_sign(value: str) -> str:
+    """Read "°" (degree) as "º" (ordinal), its look-alike in "N° 5"; unidecode says "deg"."""
+    return value.replace("°", "º") if "°" in value else value
 
 
 def _without_markers(words: list[str]) -> list[str]:
@@ -141,7 +144,7 @@ def _street_words(words: list[str]) -> list[str]:
 @lru_cache(maxsize=_CACHE_SIZE)
 def normalize_street(value: str | None) -> str | None:
     """Normalise a street line with street types in one canonical spelling."""
-    text = normalize_text(value.translate(_DEGREE) if value else value)
+    text = normalize_text(_ordinal_sign(value) if value else value)
     if text is None:
         return None
     return " ".join(_street_words(_without_markers(text.split()))) or None
@@ -149,8 +152,10 @@ def normalize_street(value: str | None) -> str | None:
 
 def _tokens(value: str) -> list[str]:
     """Lowercase ASCII tokens keeping house numbers ("34-56", "12b"), "#" and ","."""
-    text = to_ascii(value.translate(_DEGREE)).lower()
-    return _TOKEN.findall(_NUMBER_RANGE.sub(r"\1-\2", text))
+    text = to_ascii(_ordinal_sign(value)).lower()
+    if "-" in text:
+        text = _NUMBER_RANGE.sub(r"\1-\2", text)
+    return _TOKEN.findall(text)
 
 
 def _street(tokens: list[str]) -> str | None:

@@ -14,6 +14,7 @@ _CACHE_SIZE = 65536
 _SEPARATORS: Final = re.compile(r"[\s\-./()]+")
 # Spreadsheets turn a phone column into floats: "600123456.0".
 _FLOAT: Final = re.compile(r"(\+?\d+)\.0+")
+_DIGIT: Final = re.compile(r"\d")
 _COMPACT: Final = re.compile(r"(\+|00)?(\d+)")
 
 # phonenumbers costs ~20 µs a number; the commonest shapes are settled
@@ -89,7 +90,7 @@ def normalize_phone(value: str | None, default_region: str = "ES") -> str | None
     text = value.strip()
     if (spreadsheet := _FLOAT.fullmatch(text)) is not None:
         text = spreadsheet.group(1)
-    if not any(ch.isdigit() for ch in text):
+    if _DIGIT.search(text) is None:
         return None
     region = default_region.upper()
     return _fast_e164(text, region) or _parse_e164(text, region)

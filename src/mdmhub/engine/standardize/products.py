@@ -22,9 +22,39 @@ _GTIN_LENGTHS: Final = frozenset({8, 12, 13, 14})
 
 _THOUSANDS_COMMA: Final = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _DECIMAL_COMMA: Final = re.compile(r"(?<=\d),(?=\d)")
-# Anything but letters and digits splits words, except a point inside a number.
-_TITLE_SEPARATORS: Final = re.compile(r"[^a-z0-9.]+|(?<!\d)\.|\.(?!\d)")
-_UNITS: Final = "gb tb mb kb ghz mhz hz mah mp w kw v mm cm m km ml l cl g kg mg oz lb lbs ft"
+# Words of letters and digits; a point survives only inside a number ("2.0", "v1.5").
+_TITLE_WORD: Final = re.compile(r"[a-z0-9]*\d(?:\.\d+)+[a-z0-9]*|[a-z0-9]+")
+_UNITS: Final = frozenset(
+    [
+        "gb",
+        "tb",
+        "mb",
+        "kb",
+        "ghz",
+        "mhz",
+        "hz",
+        "mah",
+        "mp",
+        "w",
+        "kw",
+        "v",
+        "mm",
+        "cm",
+        "m",
+        "km",
+        "ml",
+        "l",
+        "cl",
+        "g",
+        "kg",
+        "mg",
+        "oz",
+        "lb",
+        "lbs",
+        "ft",
+        "in",
+    ]
+)
 _UNIT_SYNONYMS: Final = {
     "gigabyte": "gb",
     "gigabytes": "gb",
@@ -39,11 +69,10 @@ _UNIT_SYNONYMS: Final = {
     "liters": "l",
     "litres": "l",
 }
-_NUMBER_UNIT: Final = re.compile(
-    r"\b(\d+(?:\.\d+)?) (" + "|".join({*_UNITS.split(), *_UNIT_SYNONYMS.values()}) + r")\b"
-)
 # Words that sell rather than describe; one source adds them, another not.
-_FILLER: Final = re.compile(r"\b(?:brand new|new|nuevo|nueva|free shipping|envio gratis)\b")
+_FILLER: Final = frozenset({"new", "nuevo", "nueva", "shipping", "gratis"})
+# Second word of a two-word filler -> the first one, dropped with it.
+_FILLER_PAIRS: Final = {"new": "brand", "shipping": "free", "gratis": "envio"}
 
 _PRICE: Final = re.compile(r"(?P<sign>-)?\s*(?P<number>\d[\d.,' \u00a0]*)")
 _PRICE_GROUPING: Final = re.compile(r"[' \u00a0]")
@@ -54,7 +83,7 @@ _PRICE_NUMBER: Final = re.compile(
 
 def _gtin_check_ok(digits: str) -> bool:
     """GS1 check digit: weights 3,1,3,... from the right, excluding the check digit."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits[:-1])))
+    total = 3 * sum(map(int, digits[-2::-2])) + sum(map(int, digits[-3::-2]))
     return (10 - total % 10) % 10 == int(digits[-1])
 
 
@@ -93,12 +122,21 @@ def normalize_title(value: str | None) -> str | None:
     if not value:
         return None
     text = to_ascii(value).lower()
-    text = _DECIMAL_COMMA.sub(".", _THOUSANDS_COMMA.sub("", text))
-    text = " ".join(_TITLE_SEPARATORS.sub(" ", text).split())
-    text = " ".join(_UNIT_SYNONYMS.get(word, word) for word in text.split())
-    text = _NUMBER_UNIT.sub(r"\1\2", text)
+    if "," in text:
+        text = _DECIMAL_COMMA.sub(".", _THOUSANDS_COMMA.sub("", text))
+    words = _TITLE_WORD.findall(text)
+    kept: list[str] = []
+    for raw_word in words:
+        word = _UNIT_SYNONYMS.get(raw_word, raw_word)
+        if word in _FILLER:
+            if kept and kept[-1] == _FILLER_PAIRS.get(word):
+                kept.pop()
+        elif word in _UNITS and kept and kept[-1].replace(".", "").isdigit():
+            kept[-1] += word
+        else:
+            kept.append(word)
     # A title that is nothing but filler is still the title.
-    return " ".join(_FILLER.sub(" ", text).split()) or text or None
+    return " ".join(kept or words) or None
 
 
 def _amount(number: str) -> float | None:

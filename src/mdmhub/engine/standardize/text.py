@@ -43,7 +43,9 @@ def normalize_text(value: str | None) -> str | None:
     """
     if not value:
         return None
-    folded = _APOSTROPHES.sub("", to_ascii(value).lower())
+    folded = to_ascii(value).lower()
+    if "'" in folded or "`" in folded:
+        folded = _APOSTROPHES.sub("", folded)
     return _NON_ALNUM_LOWER.sub(" ", folded).strip() or None
 
 
