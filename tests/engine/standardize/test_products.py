@@ -97,9 +97,9 @@ class TestNormalizeTitle:
         assert normalize_title(raw) is None
 
     @given(st.text())
-    def test_never_raises(self, raw: str) -> None:
-        out = normalize_title(raw)
-        assert out is None or (out and out == out.strip())
+    def test_never_raises_and_is_idempotent(self, raw: str) -> None:
+        once = normalize_title(raw)
+        assert normalize_title(once) == once
 
 
 class TestParsePrice:
