@@ -6,7 +6,7 @@ outbox never disagrees with the golden records it describes.
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,26 +24,36 @@ def new_golden_id(entity: EntityType) -> str:
     return f"{entity.id_prefix}_{uuid.uuid4().hex}"
 
 
-def create_placeholders(
-    session: Session, entity: EntityType, golden_ids: Collection[str], now: datetime
+def create(
+    session: Session,
+    entity: EntityType,
+    members_by_golden: Mapping[str, Sequence[Member]],
+    now: datetime,
 ) -> None:
-    """Empty golden rows for new clusters, so members can reference them; `refresh` fills them."""
-    golden_repo.insert_many(
-        session,
-        [
+    """Golden records for clusters born in this batch, whose members are all at hand."""
+    rows: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for golden_id, members in members_by_golden.items():
+        attributes = {a: v.as_dict() for a, v in survive(members).items()}
+        rows.append(
             {
                 "id": golden_id,
                 "entity": entity.value,
                 "status": GoldenStatus.ACTIVE,
                 "merged_into": None,
-                "attributes": {},
-                "version": 0,
+                "attributes": attributes,
+                "version": 1,
                 "created_at": now,
                 "updated_at": now,
             }
-            for golden_id in golden_ids
-        ],
-    )
+        )
+        events.append(_event(entity, golden_id, "golden.created", _snapshot(1, attributes), now))
+    golden_repo.insert_many(session, rows)
+    golden_repo.add_events(session, events)
+
+
+def _snapshot(version: int, attributes: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
+    return {"version": version, "attributes": {a: v["value"] for a, v in attributes.items()}}
 
 
 def _event(
@@ -124,9 +134,9 @@ def refresh(
             attributes = {a: v.as_dict() for a, v in survive(members).items()}
             if attributes == state.attributes and state.status == GoldenStatus.ACTIVE:
                 continue
-            kind = "golden.created" if state.version == 0 else "golden.updated"
+            kind = "golden.updated"
             change = {"status": GoldenStatus.ACTIVE, "attributes": attributes}
-            payload: dict[str, Any] = {"attributes": {a: v["value"] for a, v in attributes.items()}}
+            payload: dict[str, Any] = _snapshot(state.version + 1, attributes)
         elif golden_id in moved:
             kind = "golden.merged"
             change = {"status": GoldenStatus.MERGED, "merged_into": moved[golden_id]}

@@ -5,6 +5,8 @@ commits. A refused record changes nothing; the others of its batch go on.
 """
 
 import hashlib
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +24,7 @@ from mdmhub.engine.clustering import NEW_CLUSTER_PREFIX, Decision
 from mdmhub.engine.pipeline import IncomingRecord, StoredCandidate, resolve
 from mdmhub.engine.spec import MatchModel
 from mdmhub.engine.standardize.records import standardize
+from mdmhub.engine.survivorship import Member
 from mdmhub.errors import NotFoundError
 from mdmhub.services import golden_records
 
@@ -106,7 +109,7 @@ def upsert_records(
 
     report = BatchReport(results=[])
     if pending:
-        report = _match_and_write(session, entity, pending, context, now, results)
+        report = _match_and_write(session, entity, pending, context, known_sources, now, results)
     report.results = [r for r in results if r is not None]
     return report
 
@@ -116,6 +119,7 @@ def _match_and_write(
     entity: EntityType,
     pending: list[_Pending],
     context: MatchContext,
+    trust: Mapping[str, float],
     now: datetime,
     results: list[RecordResult | None],
 ) -> BatchReport:
@@ -144,7 +148,19 @@ def _match_and_write(
         for a in clustering.assignments
         if a.cluster.startswith(NEW_CLUSTER_PREFIX)
     }
-    golden_records.create_placeholders(session, entity, new_ids.values(), now)
+    born: dict[str, list[Member]] = defaultdict(list)
+    for item, assignment in zip(pending, clustering.assignments, strict=True):
+        if assignment.cluster in new_ids:
+            born[new_ids[assignment.cluster]].append(
+                Member(
+                    item.record.source,
+                    item.record.source_id,
+                    trust[item.record.source],
+                    now,
+                    item.record.attributes,
+                )
+            )
+    golden_records.create(session, entity, born, now)
 
     def golden_of(label: str) -> str:
         return new_ids.get(label, label)
@@ -214,7 +230,8 @@ def _match_and_write(
         if not retired.startswith(NEW_CLUSTER_PREFIX)
     }
     golden_records.merge(session, entity, merges, now)
-    affected = {golden_of(a.cluster) for a in clustering.assignments} | set(emptied_into)
+    affected = {golden_of(a.cluster) for a in clustering.assignments} - born.keys()
+    affected |= emptied_into.keys()
     emptied_into = {old: merges.get(new, new) for old, new in emptied_into.items()}
     retired = golden_records.refresh(session, entity, affected - set(merges), now, emptied_into)
     merged_clusters = set(merges.values()) | {emptied_into[old] for old in retired}

@@ -138,7 +138,7 @@ def insert_records(session: Session, entity: str, rows: Sequence[dict[str, Any]]
     SQLite cannot return ids in parameter order from a multi-row insert, and
     SQLAlchemy then falls back to one statement per row.
     """
-    insert_rows(session, SourceRecord, rows)
+    insert_rows(session, SourceRecord, rows, looked_up=True)
     stored = find_by_source_ids(session, entity, [(r["source"], r["source_id"]) for r in rows])
     return [stored[(r["source"], r["source_id"])].id for r in rows]
 
@@ -171,7 +171,7 @@ def replace_blocking_keys(
         for record_id, keys in keys_by_record.items()
         for key in dict.fromkeys(keys)
     ]
-    insert_rows(session, BlockingKey, rows)
+    insert_rows(session, BlockingKey, rows, looked_up=True)
 
 
 def relink(session: Session, retired: str, survivor: str) -> None:
