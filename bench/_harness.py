@@ -58,6 +58,28 @@ def cli(url: str, *args: str) -> str:
     return result.stdout
 
 
+def timed_cli(url: str, *args: str) -> tuple[float, int]:
+    """Run `mdmhub ARGS` and return its wall seconds and peak memory in MiB."""
+    probe = (
+        "import resource, subprocess, sys, time\n"
+        "started = time.perf_counter()\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "seconds = time.perf_counter() - started\n"
+        "if done.returncode: sys.exit(done.stderr)\n"
+        "print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, MDMHUB, *args],
+        env={**os.environ, "MDMHUB_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"mdmhub {' '.join(args)} failed:\n{result.stderr}")
+    seconds, peak_kib = result.stdout.split()
+    return float(seconds), int(peak_kib) // 1024
+
+
 @contextmanager
 def server(url: str, port: int = 8765) -> Iterator[str]:
     """`mdmhub serve` on loopback until the block ends."""

@@ -3,6 +3,7 @@
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -17,14 +18,16 @@ MAX_ABS_WEIGHT = 20.0
 """Clamp per level so one extreme m/u estimate cannot decide a pair alone."""
 
 
-def level_weights(model: MatchModel) -> list[FloatArray]:
-    """Per comparison, the weight of each level (missing scores 0)."""
+@lru_cache(maxsize=64)
+def level_weights(model: MatchModel) -> tuple[FloatArray, ...]:
+    """Per comparison, the weight of each level (missing scores 0); cached per model."""
     weights = []
     for comparison in model.comparisons:
         levels = comparison.all_levels
-        row = [0.0] + [_clamped_weight(level.m, level.u) for level in levels[1:]]
-        weights.append(np.array(row, dtype=np.float64))
-    return weights
+        row = np.array([0.0] + [_clamped_weight(level.m, level.u) for level in levels[1:]])
+        row.flags.writeable = False
+        weights.append(row)
+    return tuple(weights)
 
 
 def _clamped_weight(m: float, u: float) -> float:

@@ -113,6 +113,8 @@ def refresh(
     effect, merged there and its id must redirect. Returns the ids so retired.
     """
     ids = sorted(golden_ids)
+    if not ids:
+        return set()
     states = golden_repo.states(session, ids)
     members_by_golden: dict[str, list[Member]] = defaultdict(list)
     live = records_repo.live_members(session, ids)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import JSON, Column, Connection, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, Connection, Table, UniqueConstraint, insert
 from sqlalchemy.orm import Session
 
 from mdmhub.db.base import Base
@@ -21,6 +21,9 @@ T = TypeVar("T")
 IN_CHUNK = 500
 """Values per IN (...) list: well under SQLite's bound-parameter limit."""
 
+
+DRIVER_FROM_ROWS = 50
+"""Fewer rows go through a plain INSERT: a COPY costs more round trips than it saves."""
 
 ANALYZE_FROM_ROWS = 1000
 """After a COPY this big, PostgreSQL gets fresh statistics at once: until autovacuum
@@ -75,6 +78,9 @@ def insert_rows(
         return
     table: Table = model.__table__  # type: ignore[assignment]
     connection = session.connection()
+    if len(rows) < DRIVER_FROM_ROWS:
+        connection.execute(insert(table), list(rows))
+        return
     columns = [c for c in table.columns if c.name in rows[0]]
     converters = [_converter(c, connection) for c in columns]
     values = [

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import BlockingKey, SourceRecord, SourceRecordVersion
-from mdmhub.db.repositories.bulk import chunks, insert_rows
+from mdmhub.db.repositories.bulk import DRIVER_FROM_ROWS, chunks, insert_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +134,14 @@ def candidates(
 def insert_records(session: Session, entity: str, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert new records; their ids come back in the order of `rows`.
 
-    The ids are read back by natural key rather than with INSERT ... RETURNING:
-    SQLite cannot return ids in parameter order from a multi-row insert, and
-    SQLAlchemy then falls back to one statement per row.
+    A few rows use INSERT ... RETURNING. Many rows go in bulk and their ids are
+    read back by natural key: SQLite cannot return ids in parameter order from a
+    multi-row insert (SQLAlchemy falls back to a statement per row), and COPY
+    returns none.
     """
+    if len(rows) < DRIVER_FROM_ROWS:
+        statement = insert(SourceRecord).returning(SourceRecord.id, sort_by_parameter_order=True)
+        return list(session.execute(statement, list(rows)).scalars()) if rows else []
     insert_rows(session, SourceRecord, rows, looked_up=True)
     stored = find_by_source_ids(session, entity, [(r["source"], r["source_id"]) for r in rows])
     return [stored[(r["source"], r["source_id"])].id for r in rows]
