@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
+import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -18,9 +19,8 @@ from rich.table import Table
 from mdmhub.db import migrate
 from mdmhub.db.session import transaction
 from mdmhub.domain.entities import CANONICAL_ATTRIBUTES, EntityType
-from mdmhub.engine.default_models import DEFAULT_MODELS
 from mdmhub.errors import MdmError
-from mdmhub.services import crosswalk, ingest, sources
+from mdmhub.services import crosswalk, ingest, match_models, rematch, sources, training
 from mdmhub.services.file_records import ColumnMapping, check_file, chunked, read_records
 from mdmhub.settings import get_settings
 
@@ -130,9 +130,8 @@ def load(
         total = check_file(path, mapping)
     except MdmError as error:
         raise _fail(error.message) from None
-    context = ingest.MatchContext(
-        DEFAULT_MODELS[entity], settings.default_phone_region, settings.block_size_cap
-    )
+    with transaction(settings.database_url) as session:
+        context = match_models.context(session, entity, settings)
     outcomes: Counter[str] = Counter()
     capped: Counter[str] = Counter()
     refused: list[str] = []
@@ -182,3 +181,85 @@ def export_xref(
     finally:
         if output:
             handle.close()
+
+
+def _read_pairs(path: Path) -> list[training.LabelledPair]:
+    """JSON Lines of {"left": {...}, "right": {...}, "label": 0|1}; the label may be absent."""
+    pairs = []
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = orjson.loads(line)
+                left, right = row["left"], row["right"]
+            except (orjson.JSONDecodeError, KeyError, TypeError):
+                raise _fail(
+                    f"{path.name}, line {number}: need an object with left and right"
+                ) from None
+            if not isinstance(left, dict) or not isinstance(right, dict):
+                raise _fail(f"{path.name}, line {number}: left and right must be objects")
+            pairs.append(
+                training.LabelledPair(
+                    {k: str(v) for k, v in left.items() if v is not None},
+                    {k: str(v) for k, v in right.items() if v is not None},
+                    row.get("label"),
+                )
+            )
+    return pairs
+
+
+@app.command()
+def train(
+    entity: Annotated[EntityType, typer.Option(help="Which entity's model to train.")],
+    pairs: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="Labelled pairs (JSON Lines); else EM."),
+    ] = None,
+) -> None:
+    """Train the match model: EM on the stored records, or from labelled pairs; stores a version."""
+    settings = get_settings()
+    labelled = _read_pairs(pairs) if pairs else None
+    try:
+        with transaction(settings.database_url) as session:
+            outcome = (
+                training.train_from_pairs(session, entity, settings, labelled)
+                if labelled is not None
+                else training.train_from_records(session, entity, settings)
+            )
+    except MdmError as error:
+        raise _fail(error.message) from None
+    console.print(
+        f"{entity.value} model version {outcome.version} trained ({outcome.method}): "
+        + ", ".join(f"{k} {v}" for k, v in outcome.summary.items() if not isinstance(v, dict))
+    )
+
+
+@app.command("score-pairs")
+def score_pairs_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines pairs.")],
+    entity: Annotated[EntityType, typer.Option(help="Which entity's model scores them.")],
+) -> None:
+    """Print {"score", "decision"} per input pair, one JSON line each, with the model in force."""
+    settings = get_settings()
+    labelled = _read_pairs(file)
+    with transaction(settings.database_url) as session:
+        scores = training.score_labelled_pairs(session, entity, settings, labelled)
+    out = sys.stdout.buffer
+    for score in scores:
+        out.write(orjson.dumps({"score": score.score, "decision": score.decision}) + b"\n")
+
+
+@app.command("rematch")
+def rematch_command(
+    entity: Annotated[EntityType, typer.Option(help="Which entity to re-cluster.")],
+) -> None:
+    """Re-cluster every record with the model in force; golden ids stay where they can."""
+    settings = get_settings()
+    with transaction(settings.database_url) as session:
+        context = match_models.context(session, entity, settings)
+        report = rematch.rematch(session, entity, context)
+    console.print(
+        f"{report.records} {entity.value} records re-clustered: {report.moved} moved, "
+        f"{report.created} golden records created, {report.retired} retired, {report.split} split"
+    )

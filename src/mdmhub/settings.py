@@ -1,6 +1,7 @@
 """One settings object for the whole hub, read from `MDMHUB_*` environment variables."""
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +19,10 @@ class Settings(BaseSettings):
     max_batch_size: int = Field(default=1000, ge=1)
     load_chunk_size: int = Field(
         default=5000, ge=1, description="Records per committed chunk of a bulk load."
+    )
+    model_config_file: Path | None = Field(
+        default=None,
+        description="A TOML or YAML file overriding the shipped match models (see README).",
     )
     block_size_cap: int = Field(
         default=200,

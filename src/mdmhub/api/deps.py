@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from mdmhub.db.session import session_factory
 from mdmhub.domain.entities import EntityType
-from mdmhub.engine.default_models import DEFAULT_MODELS
 from mdmhub.errors import NotFoundError
+from mdmhub.services import match_models
 from mdmhub.services.ingest import MatchContext
 from mdmhub.settings import Settings, get_settings
 
@@ -40,12 +40,11 @@ def _entity(
         ) from None
 
 
-def _match_context(settings: "SettingsDep", entity: "EntityDep") -> MatchContext:
-    return MatchContext(
-        model=DEFAULT_MODELS[entity],
-        phone_region=settings.default_phone_region,
-        block_size_cap=settings.block_size_cap,
-    )
+def _match_context(
+    settings: "SettingsDep", entity: "EntityDep", session: "WriteSessionDep"
+) -> MatchContext:
+    """The model in force, read in the request's own (write) transaction."""
+    return match_models.context(session, entity, settings)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

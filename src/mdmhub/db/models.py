@@ -90,3 +90,19 @@ class Event(Base):
     type: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class MatchModelVersion(Base):
+    """Trained parameters of an entity's match model; the highest version is in force."""
+
+    __tablename__ = "match_models"
+    __table_args__ = (UniqueConstraint("entity", "version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(20))
+    """"em" (unsupervised, from the stored records) or "labelled" (from labelled pairs)."""
+    parameters: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    summary: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    trained_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -75,6 +75,8 @@ class Comparison:
     feature: str
     levels: tuple[Level, ...]
     else_level: Level = field(default=Level(ELSE_LEVEL, m=0.05, u=0.95))
+    term_frequency: bool = False
+    """Adjust the exact level by how common the value is (a common surname counts less)."""
 
     @property
     def all_levels(self) -> tuple[Level, ...]:
@@ -105,33 +107,68 @@ class ExactMatch(Comparison):
 
 @dataclass(frozen=True)
 class JaroWinklerBands(Comparison):
-    """Exact, then Jaro-Winkler similarity at descending thresholds (one per extra level)."""
+    """Exact, then Jaro-Winkler similarity at descending thresholds (one per extra level).
+
+    With a `phonetic_feature`, a "sounds the same" level follows the first band:
+    Smyth and Smith, Thomson and Thompson.
+    """
 
     thresholds: tuple[float, ...] = ()
+    phonetic_feature: str = ""
+
+    def features(self) -> tuple[str, ...]:
+        return (self.feature, self.phonetic_feature) if self.phonetic_feature else (self.feature,)
 
     def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
         similarity = _similarity(JaroWinkler.normalized_similarity, pairs)
-        return [pairs.equal, *(similarity >= t for t in self.thresholds)]
+        bands = [similarity >= t for t in self.thresholds]
+        if self.phonetic_feature:
+            phonetic = columns[self.phonetic_feature]
+            bands.insert(1, phonetic.equal & ~phonetic.missing)
+        return [pairs.equal, *bands]
 
 
 @dataclass(frozen=True)
 class NameBands(Comparison):
-    """A name: exact, same canonical form (Pepe = José, Bill = William), then Jaro-Winkler bands."""
+    """A given name: exact, nickname of each other (Pepe = José, Bill = William), swapped
+    with the family name, then Jaro-Winkler bands.
 
-    canonical_feature: str = ""
+    `aliases_feature` holds each record's alias set joined by "|"; `swap_feature` is
+    the family name, for records whose given and family names were entered the other
+    way round (or a lone surname typed into the given-name field).
+    """
+
+    aliases_feature: str = ""
+    swap_feature: str = ""
     thresholds: tuple[float, ...] = ()
 
     def features(self) -> tuple[str, ...]:
-        return (self.feature, self.canonical_feature)
+        return (self.feature, self.aliases_feature, self.swap_feature)
 
     def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
         similarity = _similarity(JaroWinkler.normalized_similarity, pairs)
-        canonical = columns[self.canonical_feature]
+        aliases = columns[self.aliases_feature]
+        swap = columns[self.swap_feature]
+        swapped = ((pairs.left == swap.right) & (swap.right != "")) | (
+            (pairs.right == swap.left) & (swap.left != "")
+        )
         return [
             pairs.equal,
-            canonical.equal & ~canonical.missing,
+            _aliases_meet(aliases),
+            np.asarray(swapped, dtype=np.bool_),
             *(similarity >= t for t in self.thresholds),
         ]
+
+
+def _aliases_meet(aliases: PairColumns) -> BoolArray:
+    return np.fromiter(
+        (
+            bool(a and b and not set(a.split("|")).isdisjoint(b.split("|")))
+            for a, b in zip(aliases.left, aliases.right, strict=True)
+        ),
+        dtype=np.bool_,
+        count=len(aliases.left),
+    )
 
 
 @dataclass(frozen=True)

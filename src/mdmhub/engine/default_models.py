@@ -25,14 +25,18 @@ def _else(m: float, u: float) -> Level:
     return Level("else", m=m, u=u)
 
 
-def _family_name(feature: str) -> JaroWinklerBands:
+def _family_name(feature: str, phonetic_feature: str = "") -> JaroWinklerBands:
+    phonetic = (Level("phonetic", m=0.03, u=0.002),) if phonetic_feature else ()
     return JaroWinklerBands(
         name=feature,
         feature=feature,
         thresholds=(0.92, 0.8),
+        phonetic_feature=phonetic_feature,
+        term_frequency=True,
         levels=(
             Level("exact", m=0.8, u=0.003),
             Level("jaro_winkler>=0.92", m=0.1, u=0.005),
+            *phonetic,
             Level("jaro_winkler>=0.80", m=0.05, u=0.03),
         ),
         else_level=_else(0.05, 0.962),
@@ -67,6 +71,7 @@ def _locality() -> JaroWinklerBands:
         name="locality",
         feature="locality",
         thresholds=(0.9,),
+        term_frequency=True,
         levels=(
             Level("exact", m=0.75, u=0.05),
             Level("jaro_winkler>=0.90", m=0.1, u=0.02),
@@ -81,17 +86,20 @@ CUSTOMER = MatchModel(
         NameBands(
             name="given_name",
             feature="given",
-            canonical_feature="given_canonical",
+            aliases_feature="given_aliases",
+            swap_feature="family",
             thresholds=(0.92, 0.8),
+            term_frequency=True,
             levels=(
                 Level("exact", m=0.7, u=0.01),
                 Level("nickname", m=0.08, u=0.002),
+                Level("swapped_with_family_name", m=0.02, u=0.0005),
                 Level("jaro_winkler>=0.92", m=0.1, u=0.01),
                 Level("jaro_winkler>=0.80", m=0.06, u=0.05),
             ),
             else_level=_else(0.06, 0.928),
         ),
-        _family_name("family"),
+        _family_name("family", phonetic_feature="family_phonetic"),
         _family_name("second_family"),
         TokenSetBands(
             name="organization",
@@ -127,7 +135,16 @@ CUSTOMER = MatchModel(
         ),
         _street(),
         _exact("house_number", m=0.7, u=0.05),
-        _exact("postal_code", m=0.7, u=0.01),
+        EditDistanceBands(
+            name="postal_code",
+            feature="postal_code",
+            max_distances=(1,),
+            levels=(
+                Level("exact", m=0.7, u=0.01),
+                Level("damerau_levenshtein<=1", m=0.1, u=0.02),
+            ),
+            else_level=_else(0.2, 0.97),
+        ),
         _locality(),
         _exact("gender", m=0.95, u=0.5),
     ),
@@ -139,10 +156,19 @@ CUSTOMER = MatchModel(
         block_on("phone"),
         block_on("national_id"),
         block_on("postal_code", "family_phonetic"),
+        block_on("postal_code", "given_phonetic"),
+        block_on("locality", "family_phonetic"),
         block_on("organization"),
     ),
     thresholds=Thresholds(upper=0.95, lower=0.5),
     probability_two_random_records_match=1e-4,
+    derived_features=(
+        ("given_aliases", "given"),
+        ("given_phonetic", "given"),
+        ("family_phonetic", "family"),
+        ("birth_year", "birth_date"),
+        ("email_user", "email"),
+    ),
 )
 
 PRODUCT = MatchModel(
@@ -199,6 +225,7 @@ PRODUCT = MatchModel(
     ),
     thresholds=Thresholds(upper=0.9, lower=0.5),
     probability_two_random_records_match=1e-4,
+    derived_features=(("title_prefix", "title"),),
 )
 
 ADDRESS = MatchModel(
@@ -217,6 +244,7 @@ ADDRESS = MatchModel(
     ),
     thresholds=Thresholds(upper=0.95, lower=0.5),
     probability_two_random_records_match=1e-4,
+    derived_features=(("street_phonetic", "street"),),
 )
 
 DEFAULT_MODELS: dict[EntityType, MatchModel] = {

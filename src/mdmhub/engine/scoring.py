@@ -38,6 +38,26 @@ def _clamped_weight(m: float, u: float) -> float:
     return max(-MAX_ABS_WEIGHT, min(MAX_ABS_WEIGHT, math.log2(m / u)))
 
 
+EXACT_LEVEL = 1
+"""Every comparison's first level after "missing" is exact agreement."""
+
+SINGLETON = ""
+"""Key of a term-frequency table holding the share of a value seen only once."""
+
+
+def term_frequency_adjustment(
+    u_exact: float, frequencies: Mapping[str, float], values: Sequence[str]
+) -> FloatArray:
+    """log2(u / tf(value)) for exact agreements: a rare shared value is stronger evidence.
+
+    The level's own weight is log2(m / u); with this added it becomes log2(m / tf).
+    A value not in the table was held by one record when trained: the rarest share.
+    """
+    rarest = frequencies.get(SINGLETON, min(frequencies.values()))
+    shares = np.fromiter((frequencies.get(v, rarest) for v in values), np.float64, len(values))
+    return np.clip(np.log2(u_exact / shares), -MAX_ABS_WEIGHT, MAX_ABS_WEIGHT)
+
+
 def probability(match_weight: FloatArray | float) -> FloatArray:
     return np.asarray(1.0 / (1.0 + np.exp2(-np.asarray(match_weight, dtype=np.float64))))
 
@@ -82,5 +102,12 @@ def score_pairs(
         ):
             levels[:, index] = comparison.assign(pair_columns)
             weights[:, index] = table[levels[:, index]]
+            frequencies = model.term_frequencies.get(comparison.feature)
+            if comparison.term_frequency and frequencies:
+                exact = levels[:, index] == EXACT_LEVEL
+                values = pair_columns[comparison.feature].left[exact]
+                weights[exact, index] += term_frequency_adjustment(
+                    comparison.levels[0].u, frequencies, values
+                )
     match_weight = model.prior_weight + weights.sum(axis=1)
     return ScoredPairs(levels, weights, match_weight, probability(match_weight))

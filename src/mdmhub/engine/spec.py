@@ -5,7 +5,8 @@ config file or a training run can replace parts of it without touching code.
 """
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from mdmhub.domain.entities import EntityType
 from mdmhub.engine.blocking import BlockingRule
@@ -31,6 +32,13 @@ class MatchModel:
     blocking_rules: tuple[BlockingRule, ...]
     thresholds: Thresholds
     probability_two_random_records_match: float
+    derived_features: tuple[tuple[str, str], ...] = ()
+    """(derived, base) feature names, e.g. ("family_phonetic", "family"): training must know
+    that a rule blocking on a phonetic code says something about the name it came from."""
+    term_frequencies: Mapping[str, Mapping[str, float]] = field(
+        default_factory=dict, hash=False, compare=False
+    )
+    """Feature -> value -> share of records: exact agreement on a rare value counts more."""
 
     @property
     def prior_weight(self) -> float:

@@ -70,31 +70,53 @@ def _event(
 
 def merge(session: Session, entity: EntityType, merges: Mapping[str, str], now: datetime) -> None:
     """Retire each merged-away id: members move to the survivor, the id redirects to it."""
-    if not merges:
-        return
-    states = golden_repo.states(session, sorted(merges))
     for retired, survivor in sorted(merges.items()):
         records_repo.relink(session, retired, survivor)
+    retire(session, entity, merges, now)
+
+
+def retire(session: Session, entity: EntityType, retired: Mapping[str, str], now: datetime) -> None:
+    """Mark ids whose members have all moved as merged into their survivor, with an event."""
+    if not retired:
+        return
+    states = golden_repo.states(session, sorted(retired))
     golden_repo.update_many(
         session,
         [
             {
-                "id": retired,
+                "id": old,
                 "status": GoldenStatus.MERGED,
                 "merged_into": survivor,
-                "version": states[retired].version + 1,
+                "version": states[old].version + 1,
                 "updated_at": now,
             }
-            for retired, survivor in sorted(merges.items())
+            for old, survivor in sorted(retired.items())
         ],
     )
     golden_repo.add_events(
         session,
         [
             _event(
-                entity, retired, "golden.merged", {"survivor": survivor, "retired": retired}, now
+                entity,
+                old,
+                "golden.merged",
+                {"version": states[old].version + 1, "survivor": survivor, "retired": old},
+                now,
             )
-            for retired, survivor in sorted(merges.items())
+            for old, survivor in sorted(retired.items())
+        ],
+    )
+
+
+def record_splits(
+    session: Session, entity: EntityType, splits: Mapping[str, Sequence[str]], now: datetime
+) -> None:
+    """A `golden.split` event for each golden record that gave members to others."""
+    golden_repo.add_events(
+        session,
+        [
+            _event(entity, golden_id, "golden.split", {"into": list(into)}, now)
+            for golden_id, into in sorted(splits.items())
         ],
     )
 

@@ -38,6 +38,8 @@ class MatchContext:
     model: MatchModel
     phone_region: str
     block_size_cap: int
+    extras: tuple[str, ...] = ()
+    """Extra attributes the model compares, standardised as `extra:NAME` features."""
 
 
 @dataclass
@@ -104,7 +106,7 @@ def upsert_records(
                 previous.version,
             )
         else:
-            features = standardize(entity, record.attributes, context.phone_region)
+            features = standardize(entity, record.attributes, context.phone_region, context.extras)
             pending.append(_Pending(index, record, digest, features, previous))
 
     report = BatchReport(results=[])

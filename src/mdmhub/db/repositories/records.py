@@ -218,3 +218,33 @@ def xref_rows(session: Session, entity: str | None) -> Iterator[tuple[str, str, 
         statement = statement.where(SourceRecord.entity == entity)
     for row in session.execute(statement.execution_options(yield_per=10_000)):
         yield row.entity, row.source, row.source_id, row.golden_id
+
+
+@dataclass(frozen=True, slots=True)
+class LiveRecord:
+    id: int
+    source: str
+    source_id: str
+    attributes: dict[str, Any]
+    features: dict[str, str]
+    golden_id: str
+    updated_at: datetime
+
+
+def live_records(session: Session, entity: str) -> list[LiveRecord]:
+    """Every live record of an entity, in id order (re-clustering and training read them all)."""
+    rows = session.execute(
+        select(
+            SourceRecord.id,
+            SourceRecord.source,
+            SourceRecord.source_id,
+            SourceRecord.attributes,
+            SourceRecord.features,
+            SourceRecord.golden_id,
+            SourceRecord.updated_at,
+        )
+        .where(SourceRecord.entity == entity, SourceRecord.deleted.is_(False))
+        .order_by(SourceRecord.id)
+        .execution_options(yield_per=10_000)
+    )
+    return [LiveRecord(*row) for row in rows]

@@ -143,7 +143,9 @@ def parse_date(value: str | None) -> date | None:
         return None
     text = value.strip()
     if (match := _ISO.fullmatch(text)) is not None:
-        year, month, day = match.groups()
-        return _make(int(year), int(month), int(day))
+        year, month, day = (int(part) for part in match.groups())
+        # "1835-28-07": a year-first date typed day before month; only when month-first is
+        # impossible, so a valid ISO date is never reinterpreted.
+        return _make(year, month, day) or (_make(year, day, month) if month > 12 else None)
     text = _TIME.sub("", text)
     return _numeric(text) or _spelled(text)

@@ -243,6 +243,23 @@ def canonical_given_name(name: str | None) -> str | None:
     return " ".join(_NICKNAMES.get(word, word) for word in text.split())
 
 
+@lru_cache(maxsize=65536)
+def given_name_aliases(name: str | None) -> frozenset[str] | None:
+    """The first given name with the names it is a nickname of and the nicknames it has.
+
+    Two given names are nicknames of each other when their aliases meet (Kate and
+    Catherine meet at kay, Tom and Thomas at thomas). Sets, not one canonical form:
+    the nickname data relates a name to several others, and a chain of single
+    canonical choices sends some astray (Tom -> thom, Jean -> virginia).
+    """
+    text = normalize_name(name)
+    if text is None:
+        return None
+    first = text.split()[0]
+    related = _NAMER.canonical_lookup.get(first, set()) | _NAMER.nickname_lookup.get(first, set())
+    return frozenset({first, _NICKNAMES.get(first, first), *(n for n in related if n.isalpha())})
+
+
 _ENGLISH_NAMES: Final = frozenset(
     name
     for name in _NAMER.canonical_lookup.keys() | _NAMER.nickname_lookup.keys()

@@ -5,11 +5,12 @@ store as-is and compare with C++ string scorers. Each entity has one function;
 `standardize` picks it.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import jellyfish
 
 from mdmhub.domain.entities import EntityType
+from mdmhub.engine.model_config import EXTRA_PREFIX
 from mdmhub.engine.standardize.addresses import (
     normalize_locality,
     normalize_postcode,
@@ -18,11 +19,7 @@ from mdmhub.engine.standardize.addresses import (
 )
 from mdmhub.engine.standardize.dates import parse_date
 from mdmhub.engine.standardize.emails import normalize_email
-from mdmhub.engine.standardize.names import (
-    canonical_given_name,
-    normalize_name,
-    split_full_name,
-)
+from mdmhub.engine.standardize.names import given_name_aliases, normalize_name, split_full_name
 from mdmhub.engine.standardize.organizations import normalize_org_name
 from mdmhub.engine.standardize.phones import normalize_phone
 from mdmhub.engine.standardize.products import (
@@ -69,17 +66,20 @@ def standardize_customer(attributes: Attributes, phone_region: str) -> Features:
     given = normalize_name(attributes.get("given_name"))
     family = normalize_name(attributes.get("family_name"))
     second_family = normalize_name(attributes.get("second_family_name"))
-    if not (given or family) and attributes.get("full_name"):
+    if not (given and family) and attributes.get("full_name"):
+        # A source with one name field, or a record missing one part: the full name fills gaps.
         parsed = split_full_name(attributes.get("full_name"))
-        given, family, second_family = parsed.given, parsed.family, parsed.second_family
+        given = given or parsed.given
+        if not family:
+            family, second_family = parsed.family, second_family or parsed.second_family
     birth_date = parse_date(attributes.get("birth_date"))
     email = normalize_email(attributes.get("email"))
     gender = normalize_text(attributes.get("gender"))
     return _clean(
         {
             "given": given,
-            "given_canonical": canonical_given_name(given),
-            "given_phonetic": _phonetic(canonical_given_name(given)),
+            "given_aliases": "|".join(sorted(given_name_aliases(given) or ())),
+            "given_phonetic": _phonetic(given.split()[0] if given else None),
             "family": family,
             "family_phonetic": _phonetic(family),
             "second_family": second_family,
@@ -128,5 +128,16 @@ STANDARDIZERS: dict[EntityType, Callable[[Attributes, str], Features]] = {
 }
 
 
-def standardize(entity: EntityType, attributes: Attributes, phone_region: str) -> Features:
-    return STANDARDIZERS[entity](attributes, phone_region)
+def standardize(
+    entity: EntityType,
+    attributes: Attributes,
+    phone_region: str,
+    extras: Sequence[str] = (),
+) -> Features:
+    """The entity's features, plus `extra:NAME` text features for the extras a model names."""
+    features = STANDARDIZERS[entity](attributes, phone_region)
+    for name in extras:
+        value = normalize_text(attributes.get(name))
+        if value:
+            features[f"{EXTRA_PREFIX}{name}"] = value
+    return features

@@ -1,0 +1,86 @@
+"""Which match model is in force: the shipped default, the config file's overrides,
+then the latest trained parameters stored in the database."""
+
+import tomllib
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy.orm import Session
+
+from mdmhub.db.base import utcnow
+from mdmhub.db.models import MatchModelVersion
+from mdmhub.db.repositories import match_models as models_repo
+from mdmhub.domain.entities import EntityType
+from mdmhub.engine.default_models import DEFAULT_MODELS
+from mdmhub.engine.model_config import ModelConfigError, apply_overrides, extra_attributes
+from mdmhub.engine.spec import MatchModel
+from mdmhub.engine.training import TrainedParameters, apply
+from mdmhub.errors import InvalidInputError
+from mdmhub.services.ingest import MatchContext
+from mdmhub.settings import Settings
+
+
+@lru_cache(maxsize=8)
+def _config(path: Path | None, modified: float) -> Mapping[str, Any]:
+    """The parsed config file; `modified` (its mtime) makes an edited file be read again."""
+    if path is None:
+        return {}
+    text = path.read_text(encoding="utf-8")
+    data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise InvalidInputError(f"{path}: the model config must be a table of entities")
+    return data
+
+
+def configured_model(entity: EntityType, settings: Settings) -> MatchModel:
+    """The shipped model with the config file's overrides for this entity."""
+    path = settings.model_config_file
+    config = _config(path, path.stat().st_mtime if path else 0.0)
+    try:
+        return apply_overrides(DEFAULT_MODELS[entity], config.get(entity.value, {}))
+    except ModelConfigError as error:
+        raise InvalidInputError(f"model config {path}: {error}") from None
+
+
+def current_model(session: Session, entity: EntityType, settings: Settings) -> MatchModel:
+    model = configured_model(entity, settings)
+    stored = models_repo.latest(session, entity.value)
+    if stored is None:
+        return model
+    return apply(model, TrainedParameters.from_dict(stored.parameters))
+
+
+def context(session: Session, entity: EntityType, settings: Settings) -> MatchContext:
+    model = current_model(session, entity, settings)
+    return MatchContext(
+        model=model,
+        phone_region=settings.default_phone_region,
+        block_size_cap=settings.block_size_cap,
+        extras=extra_attributes(model),
+    )
+
+
+def save(
+    session: Session,
+    entity: EntityType,
+    parameters: TrainedParameters,
+    method: str,
+    summary: Mapping[str, Any],
+) -> int:
+    """Store trained parameters as the entity's next version; returns that version."""
+    version = models_repo.latest_version(session, entity.value) + 1
+    models_repo.add(
+        session,
+        MatchModelVersion(
+            entity=entity.value,
+            version=version,
+            method=method,
+            parameters=parameters.as_dict(),
+            summary=dict(summary),
+            trained_at=utcnow(),
+        ),
+    )
+    return version

@@ -1,0 +1,125 @@
+"""Training match models from the stored records (EM) or from labelled pairs, and scoring pairs.
+
+Training always starts from the configured model (shipped default plus config file),
+not from the previous training, so a run never compounds an earlier run's errors.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from mdmhub.db.repositories import records as records_repo
+from mdmhub.domain.entities import EntityType
+from mdmhub.engine.model_config import extra_attributes
+from mdmhub.engine.scoring import feature_columns, score_pairs
+from mdmhub.engine.spec import MatchModel
+from mdmhub.engine.standardize.records import standardize
+from mdmhub.engine.training import train_supervised, train_unsupervised
+from mdmhub.errors import InvalidInputError
+from mdmhub.services import match_models
+from mdmhub.settings import Settings
+
+Attributes = Mapping[str, str]
+
+MIN_RECORDS = 10
+
+
+@dataclass(frozen=True)
+class LabelledPair:
+    left: Attributes
+    right: Attributes
+    label: int | None = None
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    version: int
+    method: str
+    summary: dict[str, Any]
+
+
+def _features(
+    entity: EntityType, model: MatchModel, settings: Settings, rows: Sequence[Attributes]
+) -> list[dict[str, str]]:
+    extras = extra_attributes(model)
+    return [standardize(entity, row, settings.default_phone_region, extras) for row in rows]
+
+
+def train_from_records(
+    session: Session, entity: EntityType, settings: Settings, seed: int = 0
+) -> TrainingOutcome:
+    model = match_models.configured_model(entity, settings)
+    rows = [r.attributes for r in records_repo.live_records(session, entity.value)]
+    if len(rows) < MIN_RECORDS:
+        raise InvalidInputError(
+            f"EM training needs at least {MIN_RECORDS} stored {entity.value} records, "
+            f"found {len(rows)}; load data first or train from labelled pairs"
+        )
+    report = train_unsupervised(
+        model,
+        _features(entity, model, settings, rows),
+        block_size_cap=settings.block_size_cap,
+        seed=seed,
+    )
+    summary = {
+        "records": report.records,
+        "blocked_pairs": report.blocked_pairs,
+        "sessions": report.sessions,
+        "probability_two_random_records_match": (
+            report.parameters.probability_two_random_records_match
+        ),
+    }
+    version = match_models.save(session, entity, report.parameters, "em", summary)
+    return TrainingOutcome(version, "em", summary)
+
+
+def train_from_pairs(
+    session: Session, entity: EntityType, settings: Settings, pairs: Sequence[LabelledPair]
+) -> TrainingOutcome:
+    labels = [p.label for p in pairs]
+    if any(label not in (0, 1) for label in labels):
+        raise InvalidInputError("every labelled pair needs a label of 0 or 1")
+    if not (0 in labels and 1 in labels):
+        raise InvalidInputError("labelled pairs need both matches (1) and non-matches (0)")
+    model = match_models.configured_model(entity, settings)
+    parameters = train_supervised(
+        model,
+        _features(entity, model, settings, [p.left for p in pairs]),
+        _features(entity, model, settings, [p.right for p in pairs]),
+        [int(label) for label in labels if label is not None],
+    )
+    summary = {"pairs": len(pairs), "matches": sum(1 for label in labels if label == 1)}
+    version = match_models.save(session, entity, parameters, "labelled", summary)
+    return TrainingOutcome(version, "labelled", summary)
+
+
+@dataclass(frozen=True)
+class PairScore:
+    score: float
+    decision: str
+
+
+def score_labelled_pairs(
+    session: Session, entity: EntityType, settings: Settings, pairs: Sequence[LabelledPair]
+) -> list[PairScore]:
+    """Match probability and decision per pair, with the model in force."""
+    model = match_models.current_model(session, entity, settings)
+    features = [
+        *_features(entity, model, settings, [p.left for p in pairs]),
+        *_features(entity, model, settings, [p.right for p in pairs]),
+    ]
+    count = len(pairs)
+    scored = score_pairs(
+        model,
+        feature_columns(features, model.features()),
+        np.arange(count),
+        np.arange(count, 2 * count),
+    )
+    upper, lower = model.thresholds.upper, model.thresholds.lower
+    return [
+        PairScore(p, "match" if p >= upper else "review" if p >= lower else "no-match")
+        for p in scored.probability.tolist()
+    ]
