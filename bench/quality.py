@@ -1,24 +1,31 @@
-"""Match quality on the labelled data in ../shared/data, through the hub's own path.
+"""Match quality on the labelled data in ../shared/data, through the hub's own commands.
 
     python bench/quality.py [--only NAME ...]
 
-For each person data set: a fresh SQLite database, `mdmhub load` of every
-file (timed, with peak memory), `mdmhub export xref`, then pairwise precision,
-recall and F1 of the golden records against the truth (for two-file linkage,
-cross-source pairs only).
+Person data sets: a fresh SQLite database, `mdmhub load` of every file with the
+shipped model, `mdmhub train` (EM on the loaded records), `mdmhub rematch`, then
+`mdmhub export xref`; pairwise precision, recall and F1 of the golden records
+against the truth (for two-file linkage, cross-source pairs only), both right
+after the load ("default model") and after training. Seconds and peak memory
+cover load + train + rematch.
+
+Product pair sets (Magellan): `mdmhub train --pairs` on train + valid, then
+`mdmhub score-pairs` on test; F1 of the "match" decisions.
 """
 
 import argparse
 import csv
 import io
+import json
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from mdmhub.engine.evaluation import pairwise_scores
+from mdmhub.engine.evaluation import PairwiseScores, pairwise_scores
 
 from _harness import DATA, cli, fresh_database, timed_cli
 
@@ -116,7 +123,16 @@ def _columns(path: Path) -> set[str]:
         return {name.strip() for name in next(csv.reader(handle))}
 
 
-def run(data: DataSet) -> tuple[int, float, int, float, float, float]:
+@dataclass(frozen=True)
+class Outcome:
+    records: int
+    seconds: float
+    peak_mib: int
+    default_model: PairwiseScores
+    trained: PairwiseScores
+
+
+def run(data: DataSet) -> Outcome:
     with fresh_database("sqlite") as url:
         seconds = 0.0
         peak = 0
@@ -138,26 +154,101 @@ def run(data: DataSet) -> tuple[int, float, int, float, float, float]:
             seconds += took
             peak = max(peak, memory)
             truth.update(((source, k), v) for k, v in data.truth(path).items())
-        xref = csv.DictReader(io.StringIO(cli(url, "export", "xref", "--entity", "customer")))
-        predicted = {(row["source"], row["source_id"]): row["golden_id"] for row in xref}
-    scores = pairwise_scores(
-        truth, predicted, {key: key[0] for key in truth} if data.linkage else None
+        before = _xref(url)
+        for step in (("train", "--entity", "customer"), ("rematch", "--entity", "customer")):
+            took, memory = timed_cli(url, *step)
+            seconds += took
+            peak = max(peak, memory)
+        after = _xref(url)
+    source_of = {key: key[0] for key in truth} if data.linkage else None
+    return Outcome(
+        len(truth),
+        seconds,
+        peak,
+        pairwise_scores(truth, before, source_of),
+        pairwise_scores(truth, after, source_of),
     )
-    return len(truth), seconds, peak, scores.precision, scores.recall, scores.f1
+
+
+def _xref(url: str) -> dict[tuple[str, str], str]:
+    rows = csv.DictReader(io.StringIO(cli(url, "export", "xref", "--entity", "customer")))
+    return {(row["source"], row["source_id"]): row["golden_id"] for row in rows}
+
+
+MAGELLAN_COLUMNS = {
+    "title": "name",
+    "manufacturer": "manufacturer",
+    "brand": "brand",
+    "modelno": "model_number",
+    "category": "category",
+    "price": "price",
+}
+
+
+def _magellan_record(serialised: str) -> dict[str, str]:
+    """`COL title VAL ... COL price VAL ...` as product attributes."""
+    record = {}
+    for part in serialised.split("COL ")[1:]:
+        column, _, value = part.partition(" VAL ")
+        if value.strip():
+            record[MAGELLAN_COLUMNS[column.strip()]] = value.strip()
+    return record
+
+
+def _magellan_pairs(paths: list[Path], target: Path) -> list[int]:
+    labels = []
+    with target.open("wb") as out:
+        for path in paths:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                left, right, label = line.split("\t")
+                labels.append(int(label))
+                row = {
+                    "left": _magellan_record(left),
+                    "right": _magellan_record(right),
+                    "label": int(label),
+                }
+                out.write(json.dumps(row).encode() + b"\n")
+    return labels
+
+
+def run_products(name: str) -> tuple[int, float, PairwiseScores]:
+    folder = DATA / "magellan" / name
+    with fresh_database("sqlite") as url, tempfile.TemporaryDirectory() as work:
+        train_file, test_file = Path(work) / "train.jsonl", Path(work) / "test.jsonl"
+        _magellan_pairs([folder / "train.txt", folder / "valid.txt"], train_file)
+        labels = _magellan_pairs([folder / "test.txt"], test_file)
+        seconds, _ = timed_cli(url, "train", "--entity", "product", "--pairs", str(train_file))
+        lines = cli(url, "score-pairs", "--entity", "product", str(test_file)).splitlines()
+    decisions = [json.loads(line)["decision"] == "match" for line in lines]
+    correct = sum(1 for d, y in zip(decisions, labels, strict=True) if d and y)
+    scores = PairwiseScores(
+        true_pairs=sum(labels), predicted_pairs=sum(decisions), correct_pairs=correct
+    )
+    return len(labels), seconds, scores
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="data set names to run")
     args = parser.parse_args()
-    print(f"{'data':<16} {'records':>8} {'seconds':>8} {'peak MiB':>9} "
+    print(f"{'data':<16} {'records':>8} {'seconds':>8} {'peak MiB':>9} {'F1 default':>10} "
           f"{'precision':>9} {'recall':>7} {'F1':>6}")  # fmt: skip
     for data in DATA_SETS:
         if args.only and data.name not in args.only:
             continue
-        records, seconds, peak, precision, recall, f1 = run(data)
-        print(f"{data.name:<16} {records:>8,} {seconds:>8.1f} {peak:>9,} "
-              f"{precision:>9.4f} {recall:>7.4f} {f1:>6.4f}", flush=True)  # fmt: skip
+        outcome = run(data)
+        scores = outcome.trained
+        print(f"{data.name:<16} {outcome.records:>8,} {outcome.seconds:>8.1f} "
+              f"{outcome.peak_mib:>9,} {outcome.default_model.f1:>10.4f} "
+              f"{scores.precision:>9.4f} {scores.recall:>7.4f} {scores.f1:>6.4f}",
+              flush=True)  # fmt: skip
+    for name in ("Amazon-Google", "Walmart-Amazon"):
+        if args.only and name not in args.only:
+            continue
+        pairs, seconds, scores = run_products(name)
+        print(f"{name + ' test':<16} {pairs:>8,} {seconds:>8.1f} {'':>9} {'':>10} "
+              f"{scores.precision:>9.4f} {scores.recall:>7.4f} {scores.f1:>6.4f}",
+              flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import payload, person
@@ -143,3 +144,34 @@ def test_a_merged_away_golden_id_answers_with_the_survivor(client: TestClient) -
 
 def test_an_unknown_golden_id_is_a_404(client: TestClient) -> None:
     assert client.get("/v1/customers/golden/cus_nope").status_code == 404
+
+
+def test_match_explain_adds_up_to_the_score(client: TestClient) -> None:
+    client.post("/v1/customers/records", json=payload("crm", "C1")).raise_for_status()
+    other = person(given_name="Pepe", email="pepe@example.com")
+    client.post("/v1/customers/records", json=payload("shop", "S1", **other)).raise_for_status()
+
+    response = client.get("/v1/customers/match-explain", params={"a": "crm:C1", "b": "shop:S1"})
+
+    assert response.status_code == 200
+    body = response.json()
+    total = body["prior_weight"] + sum(c["weight"] for c in body["comparisons"])
+    assert total == pytest.approx(body["match_weight"])
+    assert body["probability"] == pytest.approx(1 / (1 + 2 ** -body["match_weight"]))
+    given = next(c for c in body["comparisons"] if c["name"] == "given_name")
+    assert (given["level"], given["left"], given["right"]) == ("nickname", "jose", "pepe")
+
+
+def test_match_explain_of_an_unknown_record_is_a_404(client: TestClient) -> None:
+    client.post("/v1/customers/records", json=payload("crm", "C1")).raise_for_status()
+
+    response = client.get("/v1/customers/match-explain", params={"a": "crm:C1", "b": "crm:nope"})
+
+    assert response.status_code == 404
+
+
+def test_match_explain_needs_source_and_id(client: TestClient) -> None:
+    response = client.get("/v1/customers/match-explain", params={"a": "crm:C1", "b": "nocolon"})
+
+    assert response.status_code == 422
+    assert response.json()["field"] == "b"

@@ -144,3 +144,23 @@ class SourceOut(BaseModel):
 class ErrorOut(BaseModel):
     detail: str
     field: str | None = None
+
+
+class ComparisonOutcomeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str
+    level: str
+    weight: float = Field(description="log2 match weight this level adds")
+    left: str | None = Field(description="the standardised value compared, left record")
+    right: str | None
+
+
+class ExplanationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    prior_weight: float
+    comparisons: list[ComparisonOutcomeOut]
+    match_weight: float = Field(description="prior_weight + the sum of the comparison weights")
+    probability: float = Field(description="1 / (1 + 2^-match_weight)")
+    decision: Literal["match", "review", "no-match"]

@@ -35,6 +35,8 @@ class Level:
     name: str
     m: float
     u: float
+    weight: float | None = None
+    """A learned match weight (logistic regression on labelled pairs) used instead of log2(m/u)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +193,33 @@ class TokenSetBands(Comparison):
     def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
         similarity = _similarity(token_set_ratio, pairs)
         return [pairs.equal, *(similarity >= t for t in self.thresholds)]
+
+
+@dataclass(frozen=True)
+class SetOverlapBands(Comparison):
+    """Sets of tokens joined by "|" (a product's codes: model numbers, versions, sizes):
+    the same set, then Jaccard overlap at each threshold, then any shared token.
+
+    Codes decide product matches that titles blur: "cs3" against "cs4", "16gb" against
+    "32gb" in otherwise identical titles.
+    """
+
+    thresholds: tuple[float, ...] = ()
+
+    def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
+        overlap = np.fromiter(
+            (_jaccard(a, b) for a, b in zip(pairs.left, pairs.right, strict=True)),
+            dtype=np.float64,
+            count=len(pairs.left),
+        )
+        return [pairs.equal, *(overlap >= t for t in self.thresholds), overlap > 0]
+
+
+def _jaccard(left: str, right: str) -> float:
+    if not left or not right:
+        return 0.0
+    a, b = set(left.split("|")), set(right.split("|"))
+    return len(a & b) / len(a | b)
 
 
 @dataclass(frozen=True)

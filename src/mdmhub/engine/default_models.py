@@ -16,6 +16,7 @@ from mdmhub.engine.comparisons import (
     Level,
     NameBands,
     RelativeDifferenceBands,
+    SetOverlapBands,
     TokenSetBands,
 )
 from mdmhub.engine.spec import MatchModel, Thresholds
@@ -177,14 +178,27 @@ PRODUCT = MatchModel(
         TokenSetBands(
             name="title",
             feature="title",
-            thresholds=(90.0, 75.0, 60.0),
+            thresholds=(95.0, 85.0, 75.0, 60.0, 45.0),
             levels=(
-                Level("exact", m=0.3, u=0.0005),
-                Level("token_set>=90", m=0.3, u=0.002),
-                Level("token_set>=75", m=0.2, u=0.01),
+                Level("exact", m=0.25, u=0.0005),
+                Level("token_set>=95", m=0.2, u=0.001),
+                Level("token_set>=85", m=0.2, u=0.005),
+                Level("token_set>=75", m=0.15, u=0.01),
                 Level("token_set>=60", m=0.1, u=0.05),
+                Level("token_set>=45", m=0.05, u=0.2),
             ),
-            else_level=_else(0.1, 0.9375),
+            else_level=_else(0.05, 0.7335),
+        ),
+        SetOverlapBands(
+            name="codes",
+            feature="codes",
+            thresholds=(0.5,),
+            levels=(
+                Level("same_codes", m=0.5, u=0.002),
+                Level("jaccard>=0.5", m=0.25, u=0.01),
+                Level("some_shared", m=0.1, u=0.05),
+            ),
+            else_level=_else(0.15, 0.938),
         ),
         JaroWinklerBands(
             name="brand",
@@ -208,13 +222,14 @@ PRODUCT = MatchModel(
         RelativeDifferenceBands(
             name="price",
             feature="price",
-            tolerances=(0.05, 0.2),
+            tolerances=(0.05, 0.2, 0.5),
             levels=(
                 Level("exact", m=0.3, u=0.01),
                 Level("within_5%", m=0.2, u=0.03),
                 Level("within_20%", m=0.2, u=0.1),
+                Level("within_50%", m=0.15, u=0.3),
             ),
-            else_level=_else(0.3, 0.86),
+            else_level=_else(0.15, 0.56),
         ),
     ),
     blocking_rules=(
@@ -225,7 +240,7 @@ PRODUCT = MatchModel(
     ),
     thresholds=Thresholds(upper=0.9, lower=0.5),
     probability_two_random_records_match=1e-4,
-    derived_features=(("title_prefix", "title"),),
+    derived_features=(("title_prefix", "title"), ("codes", "title")),
 )
 
 ADDRESS = MatchModel(

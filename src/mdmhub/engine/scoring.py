@@ -24,7 +24,13 @@ def level_weights(model: MatchModel) -> tuple[FloatArray, ...]:
     weights = []
     for comparison in model.comparisons:
         levels = comparison.all_levels
-        row = np.array([0.0] + [_clamped_weight(level.m, level.u) for level in levels[1:]])
+        row = np.array(
+            [0.0]
+            + [
+                _clamped_weight(level.m, level.u) if level.weight is None else level.weight
+                for level in levels[1:]
+            ]
+        )
         row.flags.writeable = False
         weights.append(row)
     return tuple(weights)

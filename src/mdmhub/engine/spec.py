@@ -24,6 +24,11 @@ class Thresholds:
         if not 0.0 < self.lower <= self.upper < 1.0:
             raise ValueError("thresholds need 0 < lower <= upper < 1")
 
+    def decision(self, probability: float) -> str:
+        if probability >= self.upper:
+            return "match"
+        return "review" if probability >= self.lower else "no-match"
+
 
 @dataclass(frozen=True)
 class MatchModel:

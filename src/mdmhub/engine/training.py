@@ -22,7 +22,7 @@ import numpy.typing as npt
 from mdmhub.engine.blocking import BlockingRule, blocking_keys, candidate_pairs
 from mdmhub.engine.comparisons import Comparison, Level
 from mdmhub.engine.scoring import SINGLETON, feature_columns, score_pairs
-from mdmhub.engine.spec import MatchModel
+from mdmhub.engine.spec import MatchModel, Thresholds
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -40,12 +40,18 @@ class TrainedParameters:
     levels: dict[str, list[tuple[str, float, float]]]
     term_frequencies: dict[str, dict[str, float]] = field(default_factory=dict)
     """Feature -> value -> share of records holding it (only values held more than once)."""
+    weights: dict[str, list[float]] = field(default_factory=dict)
+    """Comparison -> learned weight per level (after "missing"), from logistic regression."""
+    thresholds: tuple[float, float] | None = None
+    """Learned (upper, lower) match probabilities, when training chose them."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "probability_two_random_records_match": self.probability_two_random_records_match,
             "levels": {name: [list(level) for level in ls] for name, ls in self.levels.items()},
             "term_frequencies": self.term_frequencies,
+            "weights": self.weights,
+            "thresholds": list(self.thresholds) if self.thresholds else None,
         }
 
     @classmethod
@@ -59,27 +65,41 @@ class TrainedParameters:
                 for name, ls in data["levels"].items()
             },
             term_frequencies=dict(data.get("term_frequencies", {})),
+            weights={k: [float(w) for w in ws] for k, ws in data.get("weights", {}).items()},
+            thresholds=_pair(data.get("thresholds")),
         )
+
+
+def _pair(values: Sequence[float] | None) -> tuple[float, float] | None:
+    return (float(values[0]), float(values[1])) if values else None
 
 
 def apply(model: MatchModel, parameters: TrainedParameters) -> MatchModel:
     """The model with trained m, u, prior and term frequencies; untrained parts stay."""
     comparisons = []
     for comparison in model.comparisons:
-        trained = {n: (m, u) for n, m, u in parameters.levels.get(comparison.name, [])}
+        learned = parameters.weights.get(comparison.name, [])
+        trained = {
+            n: (m, u, learned[i] if i < len(learned) else None)
+            for i, (n, m, u) in enumerate(parameters.levels.get(comparison.name, []))
+        }
         comparisons.append(_with_levels(comparison, trained))
+    thresholds = Thresholds(*parameters.thresholds) if parameters.thresholds else model.thresholds
     return replace(
         model,
         comparisons=tuple(comparisons),
         probability_two_random_records_match=parameters.probability_two_random_records_match,
         term_frequencies=parameters.term_frequencies,
+        thresholds=thresholds,
     )
 
 
-def _with_levels(comparison: Comparison, trained: Mapping[str, tuple[float, float]]) -> Comparison:
+def _with_levels(
+    comparison: Comparison, trained: Mapping[str, tuple[float, float, float | None]]
+) -> Comparison:
     def level(current: Level) -> Level:
-        m, u = trained.get(current.name, (current.m, current.u))
-        return replace(current, m=m, u=u)
+        m, u, weight = trained.get(current.name, (current.m, current.u, None))
+        return replace(current, m=m, u=u, weight=weight)
 
     return replace(
         comparison,
@@ -273,14 +293,79 @@ def train_supervised(
     left: Sequence[Features],
     right: Sequence[Features],
     labels: Sequence[int],
+    l2: float = 1.0,
 ) -> TrainedParameters:
-    """m and u from labelled pairs; the prior is the share of matches among them."""
+    """From labelled pairs: m and u as level shares among matches and non-matches, plus
+    level weights fitted by logistic regression, and the threshold with the best F1.
+
+    The regression learns what naive Fellegi–Sunter cannot: evidence that overlaps
+    (a title and the codes inside it) is not counted twice. Its weights replace
+    log2(m/u) level by level, so scores stay sums of per-attribute weights and every
+    explanation still adds up.
+    """
     features = [*left, *right]
     columns = feature_columns(features, model.features())
     count = len(left)
     scored = score_pairs(model, columns, np.arange(count), np.arange(count, 2 * count))
     is_match = np.asarray(labels, dtype=bool)
-    m = [_distribution(scored.levels[is_match, c], n) for c, n in enumerate(_level_counts(model))]
-    u = [_distribution(scored.levels[~is_match, c], n) for c, n in enumerate(_level_counts(model))]
-    prior = float(np.clip(is_match.mean(), 1e-6, 1 - 1e-6))
-    return _parameters(model, m, u, prior, term_frequencies(model, features))
+    level_counts = _level_counts(model)
+    m = [_distribution(scored.levels[is_match, c], n) for c, n in enumerate(level_counts)]
+    u = [_distribution(scored.levels[~is_match, c], n) for c, n in enumerate(level_counts)]
+    design = _one_hot(scored.levels, level_counts)
+    coefficients = _logistic_regression(design, is_match.astype(np.float64), l2)
+    intercept, slopes = coefficients[0], coefficients[1:] / np.log(2.0)
+    weights: dict[str, list[float]] = {}
+    offset = 0
+    for comparison, n in zip(model.comparisons, level_counts, strict=True):
+        weights[comparison.name] = slopes[offset : offset + n - 1].tolist()
+        offset += n - 1
+    probability = 1.0 / (1.0 + np.exp(-(design @ coefficients)))
+    prior = float(1.0 / (1.0 + np.exp(-intercept)))
+    upper = _best_f1_threshold(probability, is_match)
+    return TrainedParameters(
+        prior,
+        _parameters(model, m, u, prior, {}).levels,
+        term_frequencies(model, features),
+        weights,
+        (upper, max(upper / 2, 0.01)),
+    )
+
+
+def _one_hot(levels: IntArray, level_counts: Sequence[int]) -> FloatArray:
+    """An intercept column, then one column per non-missing level of each comparison."""
+    blocks = [np.ones((len(levels), 1))]
+    for c, n in enumerate(level_counts):
+        block = np.zeros((len(levels), n - 1))
+        present = levels[:, c] > 0
+        block[np.flatnonzero(present), levels[present, c] - 1] = 1.0
+        blocks.append(block)
+    return np.hstack(blocks)
+
+
+def _logistic_regression(
+    design: FloatArray, target: FloatArray, l2: float, iterations: int = 50
+) -> FloatArray:
+    """Newton's method with an L2 penalty (not on the intercept)."""
+    weights = np.zeros(design.shape[1])
+    penalty = np.full(design.shape[1], l2)
+    penalty[0] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(design @ weights, -500, 500)))
+        gradient = design.T @ (p - target) + penalty * weights
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        weights -= step
+        if float(np.abs(step).max()) < 1e-8:
+            break
+    return weights
+
+
+def _best_f1_threshold(probability: FloatArray, is_match: npt.NDArray[np.bool_]) -> float:
+    best, best_f1 = 0.5, -1.0
+    for threshold in np.linspace(0.05, 0.95, 91):
+        predicted = probability >= threshold
+        correct = float((predicted & is_match).sum())
+        f1 = 2 * correct / max(float(predicted.sum() + is_match.sum()), 1.0)
+        if f1 > best_f1:
+            best, best_f1 = float(threshold), f1
+    return best

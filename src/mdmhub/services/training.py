@@ -118,8 +118,4 @@ def score_labelled_pairs(
         np.arange(count),
         np.arange(count, 2 * count),
     )
-    upper, lower = model.thresholds.upper, model.thresholds.lower
-    return [
-        PairScore(p, "match" if p >= upper else "review" if p >= lower else "no-match")
-        for p in scored.probability.tolist()
-    ]
+    return [PairScore(p, model.thresholds.decision(p)) for p in scored.probability.tolist()]

@@ -96,16 +96,28 @@ def standardize_customer(attributes: Attributes, phone_region: str) -> Features:
     )
 
 
+def _product_codes(title: str | None, model_number: str | None) -> str | None:
+    """Title tokens holding a digit (versions, sizes, model numbers) plus the model number."""
+    codes = {
+        normalize_model_number(t) for t in (title or "").split() if any(c.isdigit() for c in t)
+    }
+    if model_number:
+        codes.add(model_number)
+    return "|".join(sorted(c for c in codes if c)) or None
+
+
 def standardize_product(attributes: Attributes, phone_region: str) -> Features:
     title = normalize_title(attributes.get("name"))
     price = parse_price(attributes.get("price"))
+    model_number = normalize_model_number(attributes.get("model_number"))
     return _clean(
         {
             "title": title,
+            "codes": _product_codes(title, model_number),
             "title_prefix": " ".join(title.split()[:2]) if title else None,
             "brand": normalize_text(attributes.get("brand"))
             or normalize_text(attributes.get("manufacturer")),
-            "model_number": normalize_model_number(attributes.get("model_number")),
+            "model_number": model_number,
             "gtin": normalize_gtin(attributes.get("gtin")),
             "sku": normalize_code(attributes.get("sku")),
             "category": normalize_text(attributes.get("category")),

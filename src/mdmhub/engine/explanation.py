@@ -1,0 +1,54 @@
+"""Why two records score what they score: each comparison's level and weight.
+
+The explanation is the score itself, taken apart: the prior weight plus every
+comparison's weight is the match weight, and 1 / (1 + 2^-weight) the probability.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from mdmhub.engine.scoring import feature_columns, score_pairs
+from mdmhub.engine.spec import MatchModel
+
+
+@dataclass(frozen=True)
+class ComparisonOutcome:
+    name: str
+    level: str
+    weight: float
+    left: str | None
+    right: str | None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    prior_weight: float
+    comparisons: list[ComparisonOutcome]
+    match_weight: float
+    probability: float
+    decision: str
+
+
+def explain(model: MatchModel, left: Mapping[str, str], right: Mapping[str, str]) -> Explanation:
+    one = np.array([0])
+    scored = score_pairs(model, feature_columns([left, right], model.features()), one, one + 1)
+    outcomes = [
+        ComparisonOutcome(
+            name=comparison.name,
+            level=comparison.all_levels[int(scored.levels[0, index])].name,
+            weight=float(scored.weights[0, index]),
+            left=left.get(comparison.feature),
+            right=right.get(comparison.feature),
+        )
+        for index, comparison in enumerate(model.comparisons)
+    ]
+    probability = float(scored.probability[0])
+    return Explanation(
+        prior_weight=model.prior_weight,
+        comparisons=outcomes,
+        match_weight=float(scored.match_weight[0]),
+        probability=probability,
+        decision=model.thresholds.decision(probability),
+    )
