@@ -9,6 +9,7 @@ index them and an incoming record fetches its candidates in one query.
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +50,13 @@ class CandidatePairs:
     capped_keys: dict[str, int] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=1024)
+def _pairs_within(size: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Index pairs (i < j) of a block of `size`; blocks repeat sizes, so computed once each."""
+    i, j = np.triu_indices(size, k=1)
+    return i, j
+
+
 def candidate_pairs(
     keys_by_record: Sequence[Sequence[str]], incoming: range, cap: int
 ) -> CandidatePairs:
@@ -73,7 +81,7 @@ def candidate_pairs(
             capped[key] = len(members)
             continue
         block = np.array(members, dtype=np.int64)
-        i, j = np.triu_indices(len(block), k=1)
+        i, j = _pairs_within(len(block))
         left, right = block[i], block[j]
         involves_incoming = (left >= incoming.start) | (right >= incoming.start)
         lefts.append(left[involves_incoming])

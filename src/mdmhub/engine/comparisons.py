@@ -163,9 +163,18 @@ class NameBands(Comparison):
 
 
 def _aliases_meet(aliases: PairColumns) -> BoolArray:
+    """Alias sets sharing a name; each distinct set is split once (names repeat a lot)."""
+    parsed: dict[str, frozenset[str]] = {}
+
+    def alias_set(joined: str) -> frozenset[str]:
+        found = parsed.get(joined)
+        if found is None:
+            found = parsed[joined] = frozenset(joined.split("|"))
+        return found
+
     return np.fromiter(
         (
-            bool(a and b and not set(a.split("|")).isdisjoint(b.split("|")))
+            bool(a and b and (a == b or not alias_set(a).isdisjoint(alias_set(b))))
             for a, b in zip(aliases.left, aliases.right, strict=True)
         ),
         dtype=np.bool_,

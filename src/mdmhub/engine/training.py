@@ -232,9 +232,12 @@ def train_unsupervised(
     features: Sequence[Features],
     *,
     block_size_cap: int = 200,
-    random_pairs: int = 300_000,
+    random_pairs: int = 200_000,
+    max_session_pairs: int = 150_000,
     seed: int = 0,
 ) -> TrainingReport:
+    """EM per blocking rule on at most `max_session_pairs` sampled pairs each: estimates
+    settle long before that, and a big block would otherwise dominate the run time."""
     rng = np.random.default_rng(seed)
     columns = feature_columns(features, model.features())
     u = estimate_u(model, columns, len(features), random_pairs, rng)
@@ -251,7 +254,8 @@ def train_unsupervised(
         estimated = [not _overlaps(model, c, rule) for c in model.comparisons]
         if len(pairs.left) < 50 or not any(estimated):
             continue
-        levels = score_pairs(model, columns, pairs.left, pairs.right).levels
+        left, right = _sample(pairs.left, pairs.right, max_session_pairs, rng)
+        levels = score_pairs(model, columns, left, right).levels
         m, _ = expectation_maximisation(levels, m_defaults, u, 0.3, estimated)
         sessions[rule.name] = len(pairs.left)
         for c, use in enumerate(estimated):
@@ -263,12 +267,21 @@ def train_unsupervised(
     ]
     all_keys = [blocking_keys(model.blocking_rules, f) for f in features]
     union = candidate_pairs(all_keys, everything, block_size_cap)
-    levels = score_pairs(model, columns, union.left, union.right).levels
-    share = _match_share(levels, m_final, u)
+    left, right = _sample(union.left, union.right, max_session_pairs, rng)
+    share = _match_share(score_pairs(model, columns, left, right).levels, m_final, u)
     possible = len(features) * (len(features) - 1) / 2
     prior = float(np.clip(share * len(union.left) / max(possible, 1.0), 1e-9, 0.5))
     parameters = _parameters(model, m_final, u, prior, term_frequencies(model, features))
     return TrainingReport(parameters, len(features), len(union.left), sessions)
+
+
+def _sample(
+    left: IntArray, right: IntArray, limit: int, rng: np.random.Generator
+) -> tuple[IntArray, IntArray]:
+    if len(left) <= limit:
+        return left, right
+    chosen = np.sort(rng.choice(len(left), size=limit, replace=False))
+    return left[chosen], right[chosen]
 
 
 def _match_share(

@@ -243,6 +243,11 @@ def canonical_given_name(name: str | None) -> str | None:
     return " ".join(_NICKNAMES.get(word, word) for word in text.split())
 
 
+_FULL_NAMES_OF: Final = _NAMER.canonical_lookup
+_NICKNAMES_OF: Final = _NAMER.nickname_lookup
+"""Read once: the package rebuilds these mappings on every attribute access."""
+
+
 @lru_cache(maxsize=65536)
 def given_name_aliases(name: str | None) -> frozenset[str] | None:
     """The first given name with the names it is a nickname of and the nicknames it has.
@@ -256,7 +261,7 @@ def given_name_aliases(name: str | None) -> frozenset[str] | None:
     if text is None:
         return None
     first = text.split()[0]
-    related = _NAMER.canonical_lookup.get(first, set()) | _NAMER.nickname_lookup.get(first, set())
+    related = _FULL_NAMES_OF.get(first, set()) | _NICKNAMES_OF.get(first, set())
     return frozenset({first, _NICKNAMES.get(first, first), *(n for n in related if n.isalpha())})
 
 
