@@ -59,8 +59,8 @@ def _street() -> TokenSetBands:
         feature="street",
         thresholds=(90.0, 75.0),
         levels=(
-            Level("exact", m=0.65, u=0.005),
-            Level("token_set>=90", m=0.15, u=0.005),
+            Level("exact", m=0.65, u=0.02),
+            Level("token_set>=90", m=0.15, u=0.01),
             Level("token_set>=75", m=0.08, u=0.05),
         ),
         else_level=_else(0.12, 0.94),
@@ -74,10 +74,10 @@ def _locality() -> JaroWinklerBands:
         thresholds=(0.9,),
         term_frequency=True,
         levels=(
-            Level("exact", m=0.75, u=0.05),
-            Level("jaro_winkler>=0.90", m=0.1, u=0.02),
+            Level("exact", m=0.75, u=0.2),
+            Level("jaro_winkler>=0.90", m=0.1, u=0.05),
         ),
-        else_level=_else(0.15, 0.93),
+        else_level=_else(0.15, 0.75),
     )
 
 
@@ -98,7 +98,7 @@ CUSTOMER = MatchModel(
                 Level("jaro_winkler>=0.92", m=0.1, u=0.01),
                 Level("jaro_winkler>=0.80", m=0.06, u=0.05),
             ),
-            else_level=_else(0.06, 0.928),
+            else_level=_else(0.02, 0.928),
         ),
         _family_name("family", phonetic_feature="family_phonetic"),
         _family_name("second_family"),
@@ -120,7 +120,7 @@ CUSTOMER = MatchModel(
                 Level("one_typo_or_day_month_swapped", m=0.08, u=0.005),
                 Level("same_year", m=0.03, u=0.03),
             ),
-            else_level=_else(0.04, 0.9645),
+            else_level=_else(0.02, 0.9645),
         ),
         _exact("email", m=0.7, u=0.0001),
         _exact("phone", m=0.7, u=0.0001),
@@ -135,14 +135,14 @@ CUSTOMER = MatchModel(
             else_level=_else(0.05, 0.99949),
         ),
         _street(),
-        _exact("house_number", m=0.7, u=0.05),
+        _exact("house_number", m=0.7, u=0.2),
         EditDistanceBands(
             name="postal_code",
             feature="postal_code",
             max_distances=(1,),
             levels=(
-                Level("exact", m=0.7, u=0.01),
-                Level("damerau_levenshtein<=1", m=0.1, u=0.02),
+                Level("exact", m=0.7, u=0.05),
+                Level("damerau_levenshtein<=1", m=0.1, u=0.05),
             ),
             else_level=_else(0.2, 0.97),
         ),
@@ -162,7 +162,7 @@ CUSTOMER = MatchModel(
         block_on("organization"),
     ),
     thresholds=Thresholds(upper=0.95, lower=0.5),
-    probability_two_random_records_match=1e-4,
+    probability_two_random_records_match=3e-4,
     derived_features=(
         ("given_aliases", "given"),
         ("given_phonetic", "given"),

@@ -8,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from mdmhub.engine.comparisons import PairColumns
+from mdmhub.engine.comparisons import Level, PairColumns
 from mdmhub.engine.spec import MatchModel
 
 FloatArray = npt.NDArray[np.float64]
@@ -51,17 +51,20 @@ SINGLETON = ""
 """Key of a term-frequency table holding the share of a value seen only once."""
 
 
-def term_frequency_adjustment(
-    u_exact: float, frequencies: Mapping[str, float], values: Sequence[str]
+def term_frequency_weight(
+    exact: Level, frequencies: Mapping[str, float], values: Sequence[str]
 ) -> FloatArray:
-    """log2(u / tf(value)) for exact agreements: a rare shared value is stronger evidence.
+    """The exact level's weight for each agreed value: log2(m / tf(value)).
 
-    The level's own weight is log2(m / u); with this added it becomes log2(m / tf).
-    A value not in the table was held by one record when trained: the rarest share.
+    The level's own weight, log2(m / u), uses the average chance u that two
+    records agree; a rare shared value is stronger evidence than a common one.
+    A value missing from the table was held by one record in training: the
+    rarest share. A learned weight is shifted by log2(u / tf) the same way.
     """
     rarest = frequencies.get(SINGLETON, min(frequencies.values()))
     shares = np.fromiter((frequencies.get(v, rarest) for v in values), np.float64, len(values))
-    return np.clip(np.log2(u_exact / shares), -MAX_ABS_WEIGHT, MAX_ABS_WEIGHT)
+    base = exact.weight if exact.weight is not None else np.log2(exact.m / exact.u)
+    return np.clip(base + np.log2(exact.u / shares), -MAX_ABS_WEIGHT, MAX_ABS_WEIGHT)
 
 
 def probability(match_weight: FloatArray | float) -> FloatArray:
@@ -112,8 +115,8 @@ def score_pairs(
             if comparison.term_frequency and frequencies:
                 exact = levels[:, index] == EXACT_LEVEL
                 values = pair_columns[comparison.feature].left[exact]
-                weights[exact, index] += term_frequency_adjustment(
-                    comparison.levels[0].u, frequencies, values
+                weights[exact, index] = term_frequency_weight(
+                    comparison.levels[0], frequencies, values
                 )
     match_weight = model.prior_weight + weights.sum(axis=1)
     return ScoredPairs(levels, weights, match_weight, probability(match_weight))

@@ -114,16 +114,25 @@ def _parameters(
     u: Sequence[FloatArray],
     prior: float,
     term_frequencies: dict[str, dict[str, float]],
+    observed: Sequence[bool],
 ) -> TrainedParameters:
+    """Only comparisons the data had values for: the others keep their shipped m and u."""
     levels = {
         comparison.name: [
             (level.name, float(m_c[i]), float(u_c[i]))
             for i, level in enumerate(comparison.all_levels)
             if i > 0
         ]
-        for comparison, m_c, u_c in zip(model.comparisons, m, u, strict=True)
+        for comparison, m_c, u_c, seen in zip(model.comparisons, m, u, observed, strict=True)
+        if seen
     }
     return TrainedParameters(prior, levels, term_frequencies)
+
+
+def _observed(levels: IntArray) -> list[bool]:
+    """Per comparison, whether any pair had values on both sides."""
+    seen: npt.NDArray[np.bool_] = np.asarray((levels > 0).any(axis=0))
+    return [bool(value) for value in seen]
 
 
 def _distribution(levels: IntArray, count: int, weights: FloatArray | None = None) -> FloatArray:
@@ -150,15 +159,16 @@ def estimate_u(
     records: int,
     pairs: int,
     rng: np.random.Generator,
-) -> list[FloatArray]:
-    """Level shares among random pairs: with many records, nearly all are non-matches."""
+) -> tuple[list[FloatArray], list[bool]]:
+    """Level shares among random pairs (with many records nearly all are non-matches), and
+    which comparisons had values on both sides at all."""
     left = rng.integers(0, records, size=pairs)
     right = rng.integers(0, records, size=pairs)
     distinct = left != right
     scored = score_pairs(model, columns, left[distinct], right[distinct])
     return [
         _distribution(scored.levels[:, c], count) for c, count in enumerate(_level_counts(model))
-    ]
+    ], _observed(scored.levels)
 
 
 def expectation_maximisation(
@@ -240,7 +250,7 @@ def train_unsupervised(
     settle long before that, and a big block would otherwise dominate the run time."""
     rng = np.random.default_rng(seed)
     columns = feature_columns(features, model.features())
-    u = estimate_u(model, columns, len(features), random_pairs, rng)
+    u, observed = estimate_u(model, columns, len(features), random_pairs, rng)
     m_defaults = [
         np.array([1.0] + [lv.m for lv in c.all_levels[1:]], dtype=np.float64)
         for c in model.comparisons
@@ -268,10 +278,12 @@ def train_unsupervised(
     all_keys = [blocking_keys(model.blocking_rules, f) for f in features]
     union = candidate_pairs(all_keys, everything, block_size_cap)
     left, right = _sample(union.left, union.right, max_session_pairs, rng)
-    share = _match_share(score_pairs(model, columns, left, right).levels, m_final, u)
-    possible = len(features) * (len(features) - 1) / 2
-    prior = float(np.clip(share * len(union.left) / max(possible, 1.0), 1e-9, 0.5))
-    parameters = _parameters(model, m_final, u, prior, term_frequencies(model, features))
+    prior = model.probability_two_random_records_match
+    if len(left):
+        share = _match_share(score_pairs(model, columns, left, right).levels, m_final, u)
+        possible = len(features) * (len(features) - 1) / 2
+        prior = float(np.clip(share * len(union.left) / max(possible, 1.0), 1e-9, 0.5))
+    parameters = _parameters(model, m_final, u, prior, term_frequencies(model, features), observed)
     return TrainingReport(parameters, len(features), len(union.left), sessions)
 
 
@@ -335,11 +347,12 @@ def train_supervised(
     probability = 1.0 / (1.0 + np.exp(-(design @ coefficients)))
     prior = float(1.0 / (1.0 + np.exp(-intercept)))
     upper = _best_f1_threshold(probability, is_match)
+    observed = _observed(scored.levels)
     return TrainedParameters(
         prior,
-        _parameters(model, m, u, prior, {}).levels,
+        _parameters(model, m, u, prior, {}, observed).levels,
         term_frequencies(model, features),
-        weights,
+        {name: w for (name, w), seen in zip(weights.items(), observed, strict=True) if seen},
         (upper, max(upper / 2, 0.01)),
     )
 
@@ -379,6 +392,6 @@ def _best_f1_threshold(probability: FloatArray, is_match: npt.NDArray[np.bool_])
         predicted = probability >= threshold
         correct = float((predicted & is_match).sum())
         f1 = 2 * correct / max(float(predicted.sum() + is_match.sum()), 1.0)
-        if f1 > best_f1:
+        if f1 >= best_f1:  # ties go to the higher threshold: the stricter choice
             best, best_f1 = float(threshold), f1
     return best

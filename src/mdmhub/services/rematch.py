@@ -72,11 +72,8 @@ def rematch(session: Session, entity: EntityType, context: MatchContext) -> Rema
     trust = sources_repo.trust_by_name(session, {r.source for r in records})
     born: dict[str, list[Member]] = defaultdict(list)
     changes: list[dict[str, Any]] = []
-    changed_keys: dict[int, list[str]] = {}
     destinations: dict[str, Counter[str]] = defaultdict(Counter)
-    for record, assignment, feature, record_keys in zip(
-        records, assignments, features, keys, strict=True
-    ):
+    for record, assignment, feature in zip(records, assignments, features, strict=True):
         target = golden_of[assignment.cluster]
         if target in new_ids.values():
             born[target].append(
@@ -95,10 +92,12 @@ def rematch(session: Session, entity: EntityType, context: MatchContext) -> Rema
                     "link_score": assignment.score,
                 }
             )
-            changed_keys[record.id] = record_keys
     golden_records.create(session, entity, born, now)
     records_repo.update_records(session, changes)
-    records_repo.replace_blocking_keys(session, entity.value, changed_keys, list(changed_keys))
+    # Every record's keys are rewritten: the blocking rules themselves may have changed.
+    records_repo.replace_all_blocking_keys(
+        session, entity.value, {r.id: k for r, k in zip(records, keys, strict=True)}
+    )
     kept_ids = set(kept.values())
     retired = {
         old: moved_to.most_common(1)[0][0]

@@ -170,12 +170,23 @@ def replace_blocking_keys(
     """Drop the keys of `replaced` records, then store `keys_by_record`."""
     for chunk in chunks(replaced):
         session.execute(delete(BlockingKey).where(BlockingKey.record_id.in_(chunk)))
-    rows = [
+    insert_rows(session, BlockingKey, _key_rows(entity, keys_by_record), looked_up=True)
+
+
+def _key_rows(entity: str, keys_by_record: dict[int, list[str]]) -> list[dict[str, Any]]:
+    return [
         {"record_id": record_id, "key": key, "entity": entity}
         for record_id, keys in keys_by_record.items()
         for key in dict.fromkeys(keys)
     ]
-    insert_rows(session, BlockingKey, rows, looked_up=True)
+
+
+def replace_all_blocking_keys(
+    session: Session, entity: str, keys_by_record: dict[int, list[str]]
+) -> None:
+    """Every key of an entity, rewritten (after a model change the rules may differ)."""
+    session.execute(delete(BlockingKey).where(BlockingKey.entity == entity))
+    insert_rows(session, BlockingKey, _key_rows(entity, keys_by_record), looked_up=True)
 
 
 def relink(session: Session, retired: str, survivor: str) -> None:

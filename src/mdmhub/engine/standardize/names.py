@@ -262,7 +262,11 @@ def given_name_aliases(name: str | None) -> frozenset[str] | None:
         return None
     first = text.split()[0]
     related = _FULL_NAMES_OF.get(first, set()) | _NICKNAMES_OF.get(first, set())
-    return frozenset({first, _NICKNAMES.get(first, first), *(n for n in related if n.isalpha())})
+    # The whole name too, so a nickname of a compound name meets it (Chema = José María).
+    whole = {text, _NICKNAMES.get(text, text)}
+    return frozenset(
+        {first, _NICKNAMES.get(first, first), *whole, *(n for n in related if n.isalpha())}
+    )
 
 
 _ENGLISH_NAMES: Final = frozenset(
