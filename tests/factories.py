@@ -38,3 +38,41 @@ def payload(source: str = "crm", source_id: str | None = None, **attributes: Any
     """The REST body for one record."""
     built = record(source, source_id, **attributes)
     return {"source": built.source, "source_id": built.source_id, "attributes": built.attributes}
+
+
+_GIVEN = ["Ana", "Luis", "Marta", "Pedro", "Lucía", "Javier", "Carmen", "Diego", "Elena", "Pablo"]
+_FAMILY = ["Ruiz", "Martín", "Sanz", "Gómez", "Díaz", "Moreno", "Álvarez", "Romero", "Navarro"]
+_TOWNS = ["Sevilla", "Bilbao", "Valencia", "Zaragoza", "Málaga", "Murcia", "Oviedo", "León"]
+
+
+def people(count: int) -> list[dict[str, str]]:
+    """`count` different customers: no two share a name pair, birth date, email or phone."""
+    found = []
+    for i in range(count):
+        given, family = _GIVEN[i % len(_GIVEN)], _FAMILY[i % len(_FAMILY)]
+        second = _FAMILY[(i // len(_FAMILY) + i + 4) % len(_FAMILY)]
+        found.append(
+            {
+                "given_name": given,
+                "family_name": family,
+                "second_family_name": second,
+                "birth_date": f"{1940 + i}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                "email": f"customer{i}@example.com",
+                "phone": f"+34 6{i + 10:02d} {i + 100:03d} {i + 200:03d}",
+                "address_line1": f"Calle {second} {i + 1}",
+                "locality": _TOWNS[i % len(_TOWNS)],
+                "country": "ES",
+            }
+        )
+    return found
+
+
+def duplicate_of(attributes: dict[str, str]) -> dict[str, str]:
+    """The same customer as another system writes them: no email, other formats, lower case."""
+    year, month, day = attributes["birth_date"].split("-")
+    copy = {k: v for k, v in attributes.items() if k != "email"}
+    copy["given_name"] = attributes["given_name"].lower()
+    copy["family_name"] = attributes["family_name"].upper()
+    copy["birth_date"] = f"{day}/{month}/{year}"
+    copy["phone"] = attributes["phone"].removeprefix("+34 ").replace(" ", "")
+    return copy

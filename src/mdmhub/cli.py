@@ -130,8 +130,11 @@ def load(
         total = check_file(path, mapping)
     except MdmError as error:
         raise _fail(error.message) from None
-    with transaction(settings.database_url) as session:
-        context = match_models.context(session, entity, settings)
+    try:
+        with transaction(settings.database_url) as session:
+            context = match_models.context(session, entity, settings)
+    except MdmError as error:
+        raise _fail(error.message) from None
     outcomes: Counter[str] = Counter()
     capped: Counter[str] = Counter()
     refused: list[str] = []
@@ -243,8 +246,11 @@ def score_pairs_command(
     """Print {"score", "decision"} per input pair, one JSON line each, with the model in force."""
     settings = get_settings()
     labelled = _read_pairs(file)
-    with transaction(settings.database_url) as session:
-        scores = training.score_labelled_pairs(session, entity, settings, labelled)
+    try:
+        with transaction(settings.database_url) as session:
+            scores = training.score_labelled_pairs(session, entity, settings, labelled)
+    except MdmError as error:
+        raise _fail(error.message) from None
     out = sys.stdout.buffer
     for score in scores:
         out.write(orjson.dumps({"score": score.score, "decision": score.decision}) + b"\n")
@@ -256,9 +262,12 @@ def rematch_command(
 ) -> None:
     """Re-cluster every record with the model in force; golden ids stay where they can."""
     settings = get_settings()
-    with transaction(settings.database_url) as session:
-        context = match_models.context(session, entity, settings)
-        report = rematch.rematch(session, entity, context)
+    try:
+        with transaction(settings.database_url) as session:
+            context = match_models.context(session, entity, settings)
+            report = rematch.rematch(session, entity, context)
+    except MdmError as error:
+        raise _fail(error.message) from None
     console.print(
         f"{report.records} {entity.value} records re-clustered: {report.moved} moved, "
         f"{report.created} golden records created, {report.retired} retired, {report.split} split"

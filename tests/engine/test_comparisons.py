@@ -35,14 +35,16 @@ def levels(*names: str) -> tuple[Level, ...]:
 def level_names(
     comparison: Comparison,
     *pairs: tuple[str, str],
-    canonical: tuple[tuple[str, str], ...] = (),
+    **other_features: tuple[tuple[str, str], ...],
 ) -> list[str]:
-    """The level each pair falls into, by name; `canonical` feeds a NameBands' canonical column."""
+    """The level each pair falls into, by name.
+
+    `other_features` feeds the comparison's extra columns by feature name (a NameBands'
+    aliases and family name, a JaroWinklerBands' phonetic code); unnamed ones are blank.
+    """
     columns = {comparison.feature: pair_columns(*pairs)}
-    if isinstance(comparison, NameBands):
-        columns[comparison.canonical_feature] = pair_columns(
-            *(canonical or [("", "")] * len(pairs))
-        )
+    for feature in comparison.features()[1:]:
+        columns[feature] = pair_columns(*other_features.get(feature, [("", "")] * len(pairs)))
     indexes = comparison.assign(columns)
     return [comparison.all_levels[i].name for i in indexes.tolist()]
 
@@ -59,12 +61,20 @@ JARO_WINKLER = JaroWinklerBands(
     thresholds=(0.92, 0.8),
     levels=levels("exact", "jw>=0.92", "jw>=0.80"),
 )
+PHONETIC = JaroWinklerBands(
+    name="family",
+    feature="family",
+    phonetic_feature="family_phonetic",
+    thresholds=(0.92, 0.8),
+    levels=levels("exact", "jw>=0.92", "phonetic", "jw>=0.80"),
+)
 NAME = NameBands(
     name="given",
     feature="given",
-    canonical_feature="given_canonical",
+    aliases_feature="given_aliases",
+    swap_feature="family",
     thresholds=(0.92, 0.8),
-    levels=levels("exact", "nickname", "jw>=0.92", "jw>=0.80"),
+    levels=levels("exact", "nickname", "swapped", "jw>=0.92", "jw>=0.80"),
 )
 EDIT_DISTANCE = EditDistanceBands(
     name="national_id",
@@ -89,7 +99,7 @@ RELATIVE = RelativeDifferenceBands(
     tolerances=(0.05, 0.2),
     levels=levels("exact", "within_5%", "within_20%"),
 )
-ALL_COMPARISONS = [EXACT, JARO_WINKLER, NAME, EDIT_DISTANCE, TOKEN_SET, DATE, RELATIVE]
+ALL_COMPARISONS = [EXACT, JARO_WINKLER, PHONETIC, NAME, EDIT_DISTANCE, TOKEN_SET, DATE, RELATIVE]
 SAMPLE_VALUE = {
     "email": "ana@example.com",
     "family": "garcia",
@@ -110,12 +120,10 @@ def test_a_value_missing_on_either_side_is_level_zero_missing(
     left = "" if side in ("left", "both") else value
     right = "" if side in ("right", "both") else value
 
-    indexes = comparison.assign(
-        {
-            comparison.feature: pair_columns((left, right)),
-            "given_canonical": pair_columns((value, value)),
-        }
-    )
+    columns = {feature: pair_columns((value, value)) for feature in comparison.features()}
+    columns[comparison.feature] = pair_columns((left, right))
+
+    indexes = comparison.assign(columns)
 
     assert indexes.tolist() == [0]
     assert comparison.all_levels[0].name == NULL_LEVEL
@@ -203,43 +211,165 @@ def test_jaro_winkler_band_catches_two_swapped_letters() -> None:
     assert level_of(JARO_WINKLER, "martha", "marhta") == "jw>=0.92"
 
 
+# JaroWinklerBands with a phonetic feature
+
+
+def phonetic_level(left: str, right: str, codes: tuple[str, str]) -> str:
+    [name] = level_names(PHONETIC, (left, right), family_phonetic=(codes,))
+    return name
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "codes"),
+    [
+        ("smith", "smyth", ("SM0", "SM0")),  # jw 0.89
+        ("cathy", "kathy", ("K0", "K0")),  # jw 0.87: above the 0.80 band, still phonetic
+        ("catherine", "kathryn", ("K0RN", "K0RN")),  # jw 0.76: below every band
+        ("leigh", "lee", ("L", "L")),  # jw 0.69
+    ],
+)
+def test_names_that_sound_the_same_get_the_phonetic_level(
+    left: str, right: str, codes: tuple[str, str]
+) -> None:
+    assert phonetic_level(left, right, codes) == "phonetic"
+
+
+def test_the_phonetic_level_follows_the_first_jaro_winkler_band() -> None:
+    assert [level.name for level in PHONETIC.levels] == [
+        "exact",
+        "jw>=0.92",
+        "phonetic",
+        "jw>=0.80",
+    ]
+    assert phonetic_level("martinez", "martines", ("MRTNS", "MRTNS")) == "jw>=0.92"
+
+
+def test_exact_agreement_beats_the_phonetic_level() -> None:
+    assert phonetic_level("smith", "smith", ("SM0", "SM0")) == "exact"
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "codes", "expected"),
+    [
+        ("cathy", "kathy", ("K0", "KT"), "jw>=0.80"),
+        ("smith", "smyth", ("SM0", "SMT"), "jw>=0.80"),
+        ("leigh", "lee", ("L", "LI"), ELSE_LEVEL),
+        ("cathy", "kathy", ("", ""), "jw>=0.80"),  # blank codes are equal but say nothing
+        ("leigh", "lee", ("L", ""), ELSE_LEVEL),
+    ],
+)
+def test_different_or_missing_phonetic_codes_fall_through_to_the_jaro_winkler_bands(
+    left: str, right: str, codes: tuple[str, str], expected: str
+) -> None:
+    assert phonetic_level(left, right, codes) == expected
+
+
+def test_a_missing_name_is_missing_even_when_the_phonetic_codes_agree() -> None:
+    assert phonetic_level("", "smith", ("SM0", "SM0")) == NULL_LEVEL
+
+
 # NameBands
 
 
-def test_name_bands_give_the_nickname_level_when_canonical_forms_agree() -> None:
-    names = level_names(NAME, ("pepe", "jose"), canonical=(("jose", "jose"),))
+def name_level(
+    given: tuple[str, str],
+    aliases: tuple[str, str] = ("", ""),
+    family: tuple[str, str] = ("", ""),
+) -> str:
+    """The level of one pair of given names, with their alias sets and family names."""
+    [name] = level_names(NAME, given, given_aliases=(aliases,), family=(family,))
+    return name
 
-    assert names == ["nickname"]
+
+@pytest.mark.parametrize(
+    ("given", "aliases"),
+    [
+        (("pepe", "jose"), ("jose|pepe", "jose")),
+        (("tom", "thomas"), ("thom|thomas|tom", "thomas|tom")),
+        (("kate", "catherine"), ("kate|kay|katy", "catherine|kay")),
+    ],
+)
+def test_name_bands_give_the_nickname_level_when_alias_sets_meet(
+    given: tuple[str, str], aliases: tuple[str, str]
+) -> None:
+    assert name_level(given, aliases) == "nickname"
+
+
+@pytest.mark.parametrize(
+    "aliases",
+    [
+        ("", ""),
+        ("jose|pepe", ""),
+        ("", "jose"),
+        ("jose|pepe", "josefa|pepa"),
+        ("jos|pepe", "jose"),  # whole names meet, not substrings
+    ],
+)
+def test_name_bands_give_no_nickname_credit_unless_both_alias_sets_share_a_name(
+    aliases: tuple[str, str],
+) -> None:
+    assert name_level(("pepe", "jose"), aliases) == ELSE_LEVEL
 
 
 def test_name_bands_prefer_exact_over_nickname() -> None:
-    names = level_names(NAME, ("jose", "jose"), canonical=(("jose", "jose"),))
-
-    assert names == ["exact"]
+    assert name_level(("jose", "jose"), ("jose", "jose")) == "exact"
 
 
-def test_name_bands_give_no_nickname_credit_when_both_canonical_forms_are_missing() -> None:
-    names = level_names(NAME, ("pepe", "jose"), canonical=(("", ""),))
-
-    assert names == [ELSE_LEVEL]
+def test_name_bands_are_missing_when_the_name_is_missing_even_if_aliases_meet() -> None:
+    assert name_level(("", "jose"), ("jose", "jose")) == NULL_LEVEL
 
 
-def test_name_bands_give_no_nickname_credit_when_one_canonical_form_is_missing() -> None:
-    names = level_names(NAME, ("pepe", "jose"), canonical=(("jose", ""),))
+def test_name_bands_judge_each_pair_of_a_column_by_its_own_aliases() -> None:
+    names = level_names(
+        NAME,
+        ("pepe", "jose"),
+        ("pepe", "jose"),
+        ("bill", "william"),
+        given_aliases=(("jose|pepe", "jose"), ("pepe", "jose"), ("bill|william", "william")),
+    )
 
-    assert names == [ELSE_LEVEL]
+    assert names == ["nickname", ELSE_LEVEL, "nickname"]
 
 
-def test_name_bands_give_no_nickname_credit_when_canonical_forms_differ() -> None:
-    names = level_names(NAME, ("pepe", "jose"), canonical=(("jose", "josefa"),))
+@pytest.mark.parametrize(
+    ("given", "family"),
+    [
+        (("garcia", "jose"), ("jose", "garcia")),  # both records swapped the two names
+        (("garcia", "jose"), ("", "garcia")),  # a lone surname typed into the given name
+        (("jose", "garcia"), ("garcia", "")),  # the same, on the right
+        (("jose", "garcia"), ("garcia", "lopez")),  # right given name is left family name
+    ],
+)
+def test_name_bands_give_the_swapped_level_when_a_given_name_is_the_other_family_name(
+    given: tuple[str, str], family: tuple[str, str]
+) -> None:
+    assert name_level(given, family=family) == "swapped"
 
-    assert names == [ELSE_LEVEL]
+
+@pytest.mark.parametrize(
+    ("given", "family"),
+    [
+        (("garcia", "jose"), ("garcia", "jose")),  # own family names do not count
+        (("garcia", "jose"), ("lopez", "perez")),
+        (("garcia", "jose"), ("", "")),
+        (("garcia", "jose"), ("", "jose")),  # a record's own given and family name agreeing
+    ],
+)
+def test_name_bands_give_no_swapped_credit_without_a_cross_match_on_the_family_name(
+    given: tuple[str, str], family: tuple[str, str]
+) -> None:
+    assert name_level(given, family=family) == ELSE_LEVEL
 
 
-def test_name_bands_are_missing_when_the_name_is_missing_even_if_canonical_forms_agree() -> None:
-    names = level_names(NAME, ("", "jose"), canonical=(("jose", "jose"),))
+def test_name_bands_prefer_nickname_over_swapped() -> None:
+    level = name_level(("pepe", "jose"), aliases=("jose|pepe", "jose"), family=("", "pepe"))
 
-    assert names == [NULL_LEVEL]
+    assert level == "nickname"
+
+
+def test_name_bands_prefer_swapped_over_a_jaro_winkler_band() -> None:
+    # garcia/garcio would be jw>=0.92 (0.93), but garcio's record has garcia as family name
+    assert name_level(("garcia", "garcio"), family=("lopez", "garcia")) == "swapped"
 
 
 @pytest.mark.parametrize(
@@ -252,11 +382,35 @@ def test_name_bands_are_missing_when_the_name_is_missing_even_if_canonical_forms
     ],
 )
 def test_name_bands_fall_back_to_jaro_winkler_bands(left: str, right: str, expected: str) -> None:
-    assert level_names(NAME, (left, right), canonical=((left, right),)) == [expected]
+    assert name_level((left, right), aliases=(left, right)) == expected
 
 
-def test_name_bands_compare_both_the_name_and_its_canonical_feature() -> None:
-    assert NAME.features() == ("given", "given_canonical")
+# features and options
+
+
+@pytest.mark.parametrize(
+    ("comparison", "expected"),
+    [
+        (EXACT, ("email",)),
+        (JARO_WINKLER, ("family",)),
+        (PHONETIC, ("family", "family_phonetic")),
+        (NAME, ("given", "given_aliases", "family")),
+        (EDIT_DISTANCE, ("national_id",)),
+        (TOKEN_SET, ("street",)),
+        (DATE, ("birth_date",)),
+        (RELATIVE, ("price",)),
+    ],
+    ids=lambda c: c.name if isinstance(c, Comparison) else None,
+)
+def test_a_comparison_lists_every_feature_it_reads_its_own_first(
+    comparison: Comparison, expected: tuple[str, ...]
+) -> None:
+    assert comparison.features() == expected
+
+
+@pytest.mark.parametrize("comparison", ALL_COMPARISONS, ids=lambda c: type(c).__name__)
+def test_a_comparison_is_not_term_frequency_adjusted_unless_asked(comparison: Comparison) -> None:
+    assert comparison.term_frequency is False
 
 
 # EditDistanceBands

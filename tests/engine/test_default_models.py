@@ -2,9 +2,11 @@ import numpy as np
 import pytest
 
 from mdmhub.domain.entities import EntityType
-from mdmhub.engine.comparisons import PairColumns
-from mdmhub.engine.default_models import DEFAULT_MODELS
+from mdmhub.engine.comparisons import JaroWinklerBands, NameBands, PairColumns
+from mdmhub.engine.default_models import CUSTOMER, DEFAULT_MODELS
 from mdmhub.engine.spec import MatchModel, Thresholds
+from mdmhub.engine.standardize.records import standardize
+from tests.factories import person
 
 MODELS = list(DEFAULT_MODELS.values())
 
@@ -99,3 +101,88 @@ def test_every_default_comparison_has_one_condition_per_declared_level(model: Ma
     for comparison in model.comparisons:
         indexes = comparison.assign(columns)
         assert indexes.tolist() == [1, len(comparison.all_levels) - 1], comparison.name
+
+
+# default models and the standardisers that feed them
+
+FULL_ATTRIBUTES = {
+    EntityType.CUSTOMER: {
+        **person(),
+        "organization_name": "Acme S.L.",
+        "national_id": "12345678Z",
+        "gender": "M",
+    },
+    EntityType.PRODUCT: {
+        "name": "Samsung Galaxy S21 128 GB",
+        "brand": "Samsung",
+        "model_number": "SM-G991B",
+        "gtin": "4006381333931",
+        "sku": "AB-1",
+        "price": "799,00 €",
+    },
+    EntityType.ADDRESS: {
+        "address_line1": "Calle Mayor 5",
+        "postal_code": "28013",
+        "locality": "Madrid",
+        "country": "ES",
+    },
+}
+
+
+def blocking_features(model: MatchModel) -> set[str]:
+    return {feature for rule in model.blocking_rules for feature in rule.features}
+
+
+@pytest.mark.parametrize("model", MODELS, ids=model_id)
+def test_every_feature_a_default_model_reads_or_blocks_on_is_made_by_its_standardiser(
+    model: MatchModel,
+) -> None:
+    features = standardize(model.entity, FULL_ATTRIBUTES[model.entity], "ES")
+
+    assert {*model.features(), *blocking_features(model)} <= features.keys()
+
+
+@pytest.mark.parametrize("model", MODELS, ids=model_id)
+def test_a_derived_feature_derives_from_a_feature_the_model_compares(model: MatchModel) -> None:
+    for derived, base in model.derived_features:
+        assert base in model.features(), derived
+
+
+@pytest.mark.parametrize("model", MODELS, ids=model_id)
+def test_a_blocking_feature_no_comparison_reads_is_declared_derived(model: MatchModel) -> None:
+    """Training must know what such a feature says, or it estimates m on agreeing blocks."""
+    declared = {derived for derived, _ in model.derived_features}
+
+    assert blocking_features(model) - set(model.features()) <= declared
+
+
+def test_the_customer_given_name_reads_aliases_and_swaps_with_the_family_name() -> None:
+    [given] = [c for c in CUSTOMER.comparisons if c.name == "given_name"]
+
+    assert isinstance(given, NameBands)
+    assert given.features() == ("given", "given_aliases", "family")
+    assert [level.name for level in given.levels][:3] == [
+        "exact",
+        "nickname",
+        "swapped_with_family_name",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("feature", "adjusted"),
+    [("given", True), ("family", True), ("locality", True), ("email", False), ("phone", False)],
+)
+def test_the_customer_model_adjusts_names_and_towns_by_term_frequency(
+    feature: str, adjusted: bool
+) -> None:
+    [comparison] = [c for c in CUSTOMER.comparisons if c.feature == feature]
+
+    assert comparison.term_frequency is adjusted
+
+
+def test_the_customer_family_name_has_a_phonetic_level() -> None:
+    [family] = [c for c in CUSTOMER.comparisons if c.name == "family"]
+
+    assert isinstance(family, JaroWinklerBands)
+    assert family.features() == ("family", "family_phonetic")
+    assert "phonetic" in [level.name for level in family.levels]

@@ -1,9 +1,14 @@
+import pytest
+
 from mdmhub.domain.entities import EntityType
 from mdmhub.engine.blocking import block_on
 from mdmhub.engine.clustering import Assignment, Decision
 from mdmhub.engine.comparisons import ExactMatch, Level
+from mdmhub.engine.default_models import CUSTOMER
 from mdmhub.engine.pipeline import IncomingRecord, Resolution, StoredCandidate, resolve
 from mdmhub.engine.spec import MatchModel, Thresholds
+from mdmhub.engine.standardize.records import standardize_customer
+from tests.factories import person
 
 MODEL = MatchModel(
     entity=EntityType.CUSTOMER,
@@ -64,3 +69,65 @@ def test_an_oversized_block_is_reported_and_not_scored() -> None:
     assert resolution.capped_keys == {"email:unknown": 3}
     assert resolution.pairs_scored == 0
     assert resolution.clustering.assignments[0].decision is Decision.NEW
+
+
+# the default customer model, end to end from raw attributes
+
+
+def customer_resolution(stored: dict[str, str], incoming: dict[str, str]) -> Assignment:
+    """Resolve one raw customer record against one stored customer in cluster C1."""
+    resolution = resolve(
+        CUSTOMER,
+        [StoredCandidate(standardize_customer(stored, "ES"), "C1")],
+        [IncomingRecord(standardize_customer(incoming, "ES"))],
+        block_size_cap=50,
+    )
+    [assignment] = resolution.clustering.assignments
+    return assignment
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        person(given_name="Pepe", email="", phone=""),
+        person(given_name="García", family_name="José", email="", phone=""),
+        person(family_name="Garcai", email="", phone=""),
+        person(birth_date="1980-01-02", email="", phone=""),
+        {"full_name": "José García López", "birth_date": "01/02/1980", "postal_code": "28013"},
+    ],
+    ids=[
+        "nickname",
+        "given and family swapped",
+        "family typo",
+        "day and month swapped",
+        "full name",
+    ],
+)
+def test_the_default_customer_model_links_a_variant_of_the_same_person(
+    variant: dict[str, str],
+) -> None:
+    assert customer_resolution(person(), variant).cluster == "C1"
+
+
+def test_the_default_customer_model_keeps_a_namesake_elsewhere_apart() -> None:
+    namesake = person(
+        birth_date="1955-11-30",
+        email="",
+        phone="",
+        address_line1="Calle Sol 3",
+        postal_code="08001",
+        locality="Barcelona",
+    )
+
+    assert customer_resolution(person(), namesake).decision is Decision.NEW
+
+
+def test_the_default_customer_model_keeps_a_sibling_at_the_same_address_apart() -> None:
+    sibling = person(
+        given_name="Juan",
+        birth_date="1983-06-10",
+        email="juan.garcia@example.com",
+        phone="+34 611 222 333",
+    )
+
+    assert customer_resolution(person(), sibling).decision is Decision.NEW

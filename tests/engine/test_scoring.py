@@ -5,17 +5,21 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from numpy.typing import NDArray
 
 from mdmhub.domain.entities import EntityType
 from mdmhub.engine.blocking import block_on
 from mdmhub.engine.comparisons import ExactMatch, JaroWinklerBands, Level
 from mdmhub.engine.scoring import (
+    EXACT_LEVEL,
     MAX_ABS_WEIGHT,
+    SINGLETON,
     ScoredPairs,
     feature_columns,
     level_weights,
     probability,
     score_pairs,
+    term_frequency_weight,
 )
 from mdmhub.engine.spec import MatchModel, Thresholds
 
@@ -34,12 +38,17 @@ FAMILY = JaroWinklerBands(
 )
 
 
-def model(*levels: Level, prior: float = 0.01) -> MatchModel:
+def model(
+    *levels: Level,
+    prior: float = 0.01,
+    term_frequencies: Mapping[str, Mapping[str, float]] | None = None,
+    family: JaroWinklerBands = FAMILY,
+) -> MatchModel:
     """A two-comparison model (email, family), or one ExactMatch over `levels` when given."""
     comparisons = (
         (ExactMatch(name="x", feature="x", levels=levels[:1], else_level=levels[1]),)
         if levels
-        else (EMAIL, FAMILY)
+        else (EMAIL, family)
     )
     return MatchModel(
         entity=EntityType.CUSTOMER,
@@ -47,6 +56,7 @@ def model(*levels: Level, prior: float = 0.01) -> MatchModel:
         blocking_rules=(block_on("email"),),
         thresholds=Thresholds(upper=0.9, lower=0.5),
         probability_two_random_records_match=prior,
+        term_frequencies=term_frequencies or {},
     )
 
 
@@ -116,6 +126,33 @@ def test_level_weights_list_every_level_with_missing_first_at_zero() -> None:
     assert family.tolist() == pytest.approx(
         [0.0, math.log2(30), math.log2(3.75), math.log2(0.1 / 0.9)]
     )
+
+
+def test_level_weights_are_computed_once_per_model() -> None:
+    assert level_weights(model()) is level_weights(model())
+
+
+def test_models_differing_only_in_term_frequencies_share_their_level_weights() -> None:
+    with_frequencies = model(term_frequencies={"family": {"garcia": 0.1}})
+
+    assert level_weights(with_frequencies) is level_weights(model())
+
+
+def test_level_weights_of_a_model_with_other_m_and_u_are_computed_afresh() -> None:
+    first = level_weights(model(Level("exact", m=0.8, u=0.1), Level("else", m=0.2, u=0.9)))
+    second = level_weights(model(Level("exact", m=0.8, u=0.2), Level("else", m=0.2, u=0.8)))
+
+    assert float(first[0][1]) == pytest.approx(3.0)
+    assert float(second[0][1]) == pytest.approx(2.0)
+
+
+def test_level_weights_are_a_tuple_of_read_only_arrays_so_the_cache_cannot_be_corrupted() -> None:
+    tables = level_weights(model())
+
+    assert isinstance(tables, tuple)
+    for table in tables:
+        with pytest.raises(ValueError, match="read-only"):
+            table[1] = 0.0
 
 
 # prior and match weight
@@ -246,3 +283,144 @@ def test_feature_columns_of_no_records_are_empty() -> None:
 
 def test_a_model_lists_the_features_its_comparisons_read_once_and_sorted() -> None:
     assert model().features() == ("email", "family")
+
+
+# term-frequency adjustment
+
+FAMILY_TF = JaroWinklerBands(
+    name="family",
+    feature="family",
+    thresholds=(0.9,),
+    term_frequency=True,
+    levels=(Level("exact", m=0.6, u=0.02), Level("jw>=0.9", m=0.3, u=0.08)),
+    else_level=Level("else", m=0.1, u=0.9),
+)
+SURNAMES = {"garcia": 0.08, "lopez": 0.02, SINGLETON: 0.0001}
+EXACT_SURNAME = FAMILY_TF.levels[0]
+
+
+def tf_weights(
+    frequencies: Mapping[str, float], *values: str, exact: Level = EXACT_SURNAME
+) -> list[float]:
+    return term_frequency_weight(exact, frequencies, list(values)).tolist()
+
+
+def family_weights(
+    *pairs: tuple[str, str],
+    frequencies: Mapping[str, float] | None = SURNAMES,
+    family: JaroWinklerBands = FAMILY_TF,
+) -> NDArray[np.float64]:
+    """The weight of the family comparison for each pair of surnames (emails left out)."""
+    records = [{"family": name} for pair in pairs for name in pair]
+    tables = {"family": frequencies} if frequencies is not None else None
+    indexes = [(2 * k, 2 * k + 1) for k in range(len(pairs))]
+    return score(model(term_frequencies=tables, family=family), records, indexes).weights[:, 1]
+
+
+def test_every_comparison_puts_exact_agreement_first_after_missing() -> None:
+    assert EXACT_LEVEL == 1
+    assert FAMILY_TF.all_levels[EXACT_LEVEL].name == "exact"
+
+
+def test_an_exact_agreement_weighs_log2_of_m_over_the_share_of_the_agreed_value() -> None:
+    assert tf_weights(SURNAMES, "garcia", "lopez") == pytest.approx(
+        [math.log2(0.6 / 0.08), math.log2(0.6 / 0.02)]
+    )
+
+
+def test_a_value_absent_from_the_table_takes_the_singleton_share() -> None:
+    assert tf_weights(SURNAMES, "zubizarreta") == pytest.approx([math.log2(0.6 / 0.0001)])
+
+
+def test_a_table_without_a_singleton_share_takes_its_rarest_share_for_unseen_values() -> None:
+    assert tf_weights({"garcia": 0.08, "lopez": 0.02}, "zubizarreta") == pytest.approx(
+        [math.log2(0.6 / 0.02)]
+    )
+
+
+def test_a_learned_exact_weight_is_shifted_by_log2_of_u_over_the_share() -> None:
+    learned = Level("exact", m=0.6, u=0.02, weight=3.0)
+
+    assert tf_weights(SURNAMES, "garcia", exact=learned) == pytest.approx(
+        [3.0 + math.log2(0.02 / 0.08)]
+    )
+
+
+@pytest.mark.parametrize(
+    ("m", "u", "share", "expected"),
+    [
+        (0.9, 0.003, 2e-7, MAX_ABS_WEIGHT),  # log2(0.9 / 2e-7) = 22.1
+        (0.5, 0.5, 1e-12, MAX_ABS_WEIGHT),
+        (1e-12, 0.5, 0.5, -MAX_ABS_WEIGHT),
+        (0.9, 1e-7, 0.01, math.log2(0.9 / 0.01)),  # log2(m/u) alone would be clamped
+    ],
+)
+def test_the_adjusted_exact_weight_is_clamped_as_one_level(
+    m: float, u: float, share: float, expected: float
+) -> None:
+    exact = Level("exact", m=m, u=u)
+
+    assert tf_weights({"x": share}, "x", exact=exact) == [pytest.approx(expected)]
+
+
+def test_the_adjusted_weights_of_no_values_are_empty() -> None:
+    assert tf_weights(SURNAMES) == []
+
+
+shares = st.floats(min_value=1e-9, max_value=1.0)
+
+
+@given(shares, shares)
+def test_a_rarer_value_never_weighs_less(a: float, b: float) -> None:
+    rare, common = sorted((a, b))
+
+    rare_weight, common_weight = tf_weights({"rare": rare, "common": common}, "rare", "common")
+
+    assert rare_weight >= common_weight
+
+
+def test_exact_agreement_on_a_rare_value_scores_higher_than_on_a_common_value() -> None:
+    rare, common = family_weights(("lopez", "lopez"), ("garcia", "garcia"))
+
+    assert rare > common
+
+
+def test_score_pairs_gives_an_exact_agreement_its_term_frequency_weight() -> None:
+    common, unseen = family_weights(("garcia", "garcia"), ("zubizarreta", "zubizarreta"))
+
+    assert common == pytest.approx(math.log2(0.6 / 0.08))
+    assert unseen == pytest.approx(math.log2(0.6 / 0.0001))
+
+
+def test_only_the_exact_level_is_adjusted() -> None:
+    fuzzy, different = family_weights(("garcia", "garcias"), ("garcia", "lopez"))
+
+    assert fuzzy == pytest.approx(math.log2(0.3 / 0.08))
+    assert different == pytest.approx(math.log2(0.1 / 0.9))
+
+
+def test_no_adjustment_for_a_comparison_without_term_frequency() -> None:
+    [weight_] = family_weights(("garcia", "garcia"), family=FAMILY)
+
+    assert weight_ == pytest.approx(math.log2(0.6 / 0.02))
+
+
+@pytest.mark.parametrize("frequencies", [None, {}], ids=["no table", "empty table"])
+def test_no_adjustment_without_a_term_frequency_table_for_the_feature(
+    frequencies: Mapping[str, float] | None,
+) -> None:
+    [weight_] = family_weights(("garcia", "garcia"), frequencies=frequencies)
+
+    assert weight_ == pytest.approx(math.log2(0.6 / 0.02))
+
+
+def test_the_adjustment_flows_into_the_match_weight_and_probability() -> None:
+    records = [{"family": "garcia"}, {"family": "garcia"}, {"family": "lopez"}, {"family": "lopez"}]
+    match_model = model(term_frequencies={"family": SURNAMES}, family=FAMILY_TF)
+
+    scored = score(match_model, records, [(0, 1), (2, 3)])
+
+    assert scored.match_weight.tolist() == pytest.approx(
+        (match_model.prior_weight + scored.weights.sum(axis=1)).tolist()
+    )
+    assert scored.probability[1] > scored.probability[0]

@@ -63,11 +63,13 @@ def _band_names(kind: str, thresholds: Sequence[float]) -> list[str]:
 def _levels(spec: Mapping[str, Any], names: list[str]) -> tuple[tuple[Level, ...], Level]:
     """Levels named `names` (exact first) plus else; m/u from the spec or spread defaults."""
     count = len(names) + 1
-    default_m = [0.7, *([0.2 / max(len(names) - 1, 1)] * (len(names) - 1)), 0.1]
-    default_u = [0.05, *([0.05 / max(len(names) - 1, 1)] * (len(names) - 1)), 0.9]
+    bands = len(names) - 1
+    m_else, u_else = (0.1, 0.9) if bands else (0.3, 0.95)
+    default_m = [0.7, *([0.2 / max(bands, 1)] * bands), m_else]
+    default_u = [0.05, *([0.05 / max(bands, 1)] * bands), u_else]
     m = spec.get("m", default_m)
     u = spec.get("u", default_u)
-    if len(m) != count or len(u) != count:
+    if not _numbers(m) or not _numbers(u) or len(m) != count or len(u) != count:
         raise ModelConfigError(
             f"comparison {spec['name']!r}: m and u need {count} values "
             f"({', '.join([*names, 'else'])})"
@@ -76,7 +78,21 @@ def _levels(spec: Mapping[str, Any], names: list[str]) -> tuple[tuple[Level, ...
     return tuple(levels), Level("else", m=float(m[-1]), u=float(u[-1]))
 
 
-def _comparison(spec: Mapping[str, Any]) -> Comparison:
+def _numbers(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, int | float) for v in value)
+
+
+def _names(value: Any, key: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ModelConfigError(f"{key} must be a list of names")
+    return value
+
+
+def _comparison(spec: Any) -> Comparison:
+    if not isinstance(spec, Mapping):
+        raise ModelConfigError(f"a comparison must be a table, not {spec!r}")
+    if not _numbers(spec.get("thresholds", [])):
+        raise ModelConfigError(f"comparison {spec.get('name')!r}: thresholds must be numbers")
     for key in ("name", "kind", "feature"):
         if not isinstance(spec.get(key), str) or not spec[key]:
             raise ModelConfigError(f"a comparison needs a text {key!r}: {dict(spec)}")
@@ -116,14 +132,23 @@ def _rules(value: Any, key: str) -> tuple[BlockingRule, ...]:
     return tuple(block_on(*rule) for rule in value)
 
 
-def apply_overrides(model: MatchModel, config: Mapping[str, Any]) -> MatchModel:
+def apply_overrides(model: MatchModel, config: Any) -> MatchModel:
+    if not isinstance(config, Mapping):
+        raise ModelConfigError(f"[{model.entity.value}] must be a table, not {config!r}")
     unknown = set(config) - KNOWN_KEYS
     if unknown:
         raise ModelConfigError(
             f"unknown keys for {model.entity.value}: {', '.join(sorted(unknown))}"
         )
-    comparisons = [c for c in model.comparisons if c.name not in config.get("drop_comparisons", [])]
-    for spec in config.get("comparisons", []):
+    dropped = set(_names(config.get("drop_comparisons", []), "drop_comparisons"))
+    unknown_drops = dropped - {c.name for c in model.comparisons}
+    if unknown_drops:
+        raise ModelConfigError(f"drop_comparisons names no comparison: {sorted(unknown_drops)}")
+    comparisons = [c for c in model.comparisons if c.name not in dropped]
+    specs = config.get("comparisons", [])
+    if not isinstance(specs, list):
+        raise ModelConfigError("comparisons must be a list of tables")
+    for spec in specs:
         added = _comparison(spec)
         comparisons = [c for c in comparisons if c.name != added.name] + [added]
     rules = _rules(config["blocking"], "blocking") if "blocking" in config else model.blocking_rules

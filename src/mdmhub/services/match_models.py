@@ -29,15 +29,28 @@ def _config(path: Path | None, modified: float) -> Mapping[str, Any]:
     if path is None:
         return {}
     text = path.read_text(encoding="utf-8")
-    data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+    try:
+        data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
+        raise InvalidInputError(f"model config {path} cannot be read: {error}") from None
+    if data is None:
+        return {}
     if not isinstance(data, dict):
-        raise InvalidInputError(f"{path}: the model config must be a table of entities")
+        raise InvalidInputError(f"model config {path}: must be a table of entities")
+    unknown = set(data) - {e.value for e in EntityType}
+    if unknown:
+        raise InvalidInputError(
+            f"model config {path}: unknown entities {sorted(unknown)}; "
+            f"use {', '.join(e.value for e in EntityType)}"
+        )
     return data
 
 
 def configured_model(entity: EntityType, settings: Settings) -> MatchModel:
     """The shipped model with the config file's overrides for this entity."""
     path = settings.model_config_file
+    if path is not None and not path.is_file():
+        raise InvalidInputError(f"model config file {path} does not exist")
     config = _config(path, path.stat().st_mtime if path else 0.0)
     try:
         return apply_overrides(DEFAULT_MODELS[entity], config.get(entity.value, {}))

@@ -97,3 +97,11 @@ def test_round_trips_day_first_and_compact_formats(value: date) -> None:
     assert parse_date(f"{value.year}{value.month:02d}{value.day:02d}") == value
     month = MONTHS_ES.split()[value.month - 1]
     assert parse_date(f"{value.day} de {month} de {value.year}") == value
+
+
+def test_a_year_first_date_with_day_and_month_swapped_is_read_day_first() -> None:
+    assert parse_date("1835-28-07") == date(1835, 7, 28)
+
+
+def test_a_valid_iso_date_is_never_reinterpreted() -> None:
+    assert parse_date("1835-07-08") == date(1835, 7, 8)

@@ -6,6 +6,7 @@ from nicknames import NickNamer
 from mdmhub.engine.standardize.names import (
     PersonName,
     canonical_given_name,
+    given_name_aliases,
     normalize_name,
     split_full_name,
 )
@@ -151,3 +152,101 @@ class TestCanonicalGivenName:
         for name in names:
             once = canonical_given_name(name)
             assert canonical_given_name(once) == once, name
+
+
+def aliases(name: str) -> frozenset[str]:
+    found = given_name_aliases(name)
+    assert found is not None, name
+    return found
+
+
+class TestGivenNameAliases:
+    @pytest.mark.parametrize(
+        ("nickname", "full_name"),
+        [
+            ("Tom", "Thomas"),
+            ("Kate", "Catherine"),
+            ("Pepe", "José"),
+            ("Bill", "William"),
+            ("Paco", "Francisco"),
+            ("Liz", "Elizabeth"),
+            ("Bob", "Robert"),
+        ],
+    )
+    def test_a_nickname_and_its_full_name_share_an_alias(
+        self, nickname: str, full_name: str
+    ) -> None:
+        assert aliases(nickname) & aliases(full_name)
+
+    def test_two_nicknames_of_one_spanish_name_share_an_alias(self) -> None:
+        assert aliases("Pancho") & aliases("Curro")
+
+    @pytest.mark.parametrize(
+        ("left", "right"),
+        [("José", "Juan"), ("María", "Marta"), ("Pepe", "Paco"), ("John", "James"), ("Tom", "Tim")],
+    )
+    def test_different_names_share_no_alias(self, left: str, right: str) -> None:
+        assert aliases(left).isdisjoint(aliases(right))
+
+    def test_includes_the_nicknames_of_a_full_name(self) -> None:
+        assert {"thomas", "tom", "tommy"} <= aliases("Thomas")
+
+    def test_includes_the_spanish_full_name_of_a_nickname(self) -> None:
+        assert aliases("Pepe") == {"pepe", "jose"}
+
+    def test_a_name_no_table_knows_is_its_own_only_alias(self) -> None:
+        assert aliases("Xiomara") == {"xiomara"}
+
+    def test_a_compound_name_has_the_aliases_of_its_first_name_and_itself(self) -> None:
+        assert aliases("José María") == aliases("José") | {"jose maria"}
+
+    def test_a_compound_name_meets_a_nickname_of_its_first_name(self) -> None:
+        assert aliases("José María") & aliases("Pepe")
+
+    def test_drops_titles_before_taking_the_first_name(self) -> None:
+        assert aliases("Dr. Tom") == aliases("tom")
+
+    @pytest.mark.parametrize("raw", [None, "", "  ", "..."])
+    def test_returns_none_for_empty_input(self, raw: str | None) -> None:
+        assert given_name_aliases(raw) is None
+
+    @given(st.text())
+    def test_never_raises_and_contains_the_normalised_first_word(self, raw: str) -> None:
+        found = given_name_aliases(raw)
+        normalized = normalize_name(raw)
+        if normalized is None:
+            assert found is None
+        else:
+            assert found is not None
+            assert normalized.split()[0] in found
+
+    @given(st.text())
+    def test_aliases_are_non_empty_and_free_of_the_bar_that_joins_them(self, raw: str) -> None:
+        for alias in given_name_aliases(raw) or ():
+            assert alias
+            assert "|" not in alias
+
+    @pytest.mark.parametrize(
+        ("nickname", "full_name"),
+        [("Chema", "José María"), ("Juanjo", "Juan José"), ("Maite", "María Teresa")],
+    )
+    def test_a_compound_nickname_shares_an_alias_with_its_compound_name(
+        self, nickname: str, full_name: str
+    ) -> None:
+        assert canonical_given_name(nickname) == canonical_given_name(full_name)
+        assert aliases(nickname) & aliases(full_name)
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="src bug: alias sets include every nickname of a full name, and the nicknames "
+        "package gives one nickname to several names (bill: william and robert; mickey: "
+        "michael and michelle; joe: joseph and joshua; polly: paul and mary), so distinct "
+        "common given names get the nickname level; canonical_given_name kept them apart",
+    )
+    @pytest.mark.parametrize(
+        ("left", "right"),
+        [("William", "Robert"), ("Michael", "Michelle"), ("Joseph", "Joshua"), ("Paul", "Mary")],
+    )
+    def test_distinct_common_full_names_share_no_alias(self, left: str, right: str) -> None:
+        assert canonical_given_name(left) != canonical_given_name(right)
+        assert aliases(left).isdisjoint(aliases(right))
