@@ -20,7 +20,15 @@ from mdmhub.db import migrate
 from mdmhub.db.session import transaction
 from mdmhub.domain.entities import CANONICAL_ATTRIBUTES, EntityType
 from mdmhub.errors import MdmError
-from mdmhub.services import crosswalk, ingest, match_models, rematch, sources, training
+from mdmhub.services import (
+    blocking_report,
+    crosswalk,
+    ingest,
+    match_models,
+    rematch,
+    sources,
+    training,
+)
 from mdmhub.services.file_records import ColumnMapping, check_file, chunked, read_records
 from mdmhub.settings import get_settings
 
@@ -272,3 +280,32 @@ def rematch_command(
         f"{report.records} {entity.value} records re-clustered: {report.moved} moved, "
         f"{report.created} golden records created, {report.retired} retired, {report.split} split"
     )
+
+
+@app.command("blocking-report")
+def blocking_report_command(
+    entity: Annotated[EntityType, typer.Option(help="Which entity's records to block.")],
+    truth_attribute: Annotated[
+        str | None,
+        typer.Option(help="An extra attribute holding known entity labels, for recall."),
+    ] = None,
+) -> None:
+    """Candidate pairs per blocking rule, capped blocks, and recall against labels if given."""
+    settings = get_settings()
+    try:
+        with transaction(settings.database_url) as session:
+            report = blocking_report.report(session, entity, settings, truth_attribute)
+    except MdmError as error:
+        raise _fail(error.message) from None
+    table = Table("rule", "candidate pairs", "capped keys", "true pairs found")
+    for rule in report.rules:
+        found = "" if rule.true_pairs_found is None else f"{rule.true_pairs_found:,}"
+        table.add_row(rule.rule, f"{rule.candidate_pairs:,}", str(rule.capped_keys), found)
+    found = "" if report.true_pairs_found is None else f"{report.true_pairs_found:,}"
+    table.add_row("all rules", f"{report.union_pairs:,}", "", found)
+    Console().print(table)
+    if report.recall is not None:
+        Console().print(
+            f"blocking recall: {report.recall:.4f} of {report.true_pairs:,} true pairs "
+            f"({report.records:,} records)"
+        )

@@ -187,3 +187,15 @@ def test_export_xref_writes_a_file(mdmhub: Run, tmp_path: Path) -> None:
 
     assert output.read_text().splitlines()[0] == "entity,source,source_id,golden_id"
     assert len(output.read_text().splitlines()) == 5
+
+
+def test_the_blocking_report_gives_recall_against_a_label_column(
+    mdmhub: Run, tmp_path: Path
+) -> None:
+    rows = [{**row, "person": "p1" if row["cid"] in ("1", "2") else row["cid"]} for row in PEOPLE]
+    _load(mdmhub, _write_csv(tmp_path / "people.csv", rows))
+
+    result = mdmhub("blocking-report", "--entity", "customer", "--truth-attribute", "person")
+
+    assert result.exit_code == 0
+    assert "blocking recall: 1.0000 of 1 true pairs (4 records)" in result.stdout
