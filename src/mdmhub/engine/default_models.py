@@ -159,6 +159,8 @@ CUSTOMER = MatchModel(
         block_on("postal_code", "family_phonetic"),
         block_on("postal_code", "given_phonetic"),
         block_on("locality", "family_phonetic"),
+        block_on("locality", "given_phonetic"),
+        block_on("locality", "birth_year"),
         block_on("organization"),
     ),
     thresholds=Thresholds(upper=0.95, lower=0.5),
