@@ -29,7 +29,13 @@ from mdmhub.services import (
     sources,
     training,
 )
-from mdmhub.services.file_records import ColumnMapping, check_file, chunked, read_records
+from mdmhub.services.file_records import (
+    ColumnMapping,
+    check_file,
+    chunked,
+    read_labelled_pairs,
+    read_records,
+)
 from mdmhub.settings import get_settings
 
 app = typer.Typer(help="mdmhub: master data management hub.", no_args_is_help=True)
@@ -194,32 +200,6 @@ def export_xref(
             handle.close()
 
 
-def _read_pairs(path: Path) -> list[training.LabelledPair]:
-    """JSON Lines of {"left": {...}, "right": {...}, "label": 0|1}; the label may be absent."""
-    pairs = []
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = orjson.loads(line)
-                left, right = row["left"], row["right"]
-            except (orjson.JSONDecodeError, KeyError, TypeError):
-                raise _fail(
-                    f"{path.name}, line {number}: need an object with left and right"
-                ) from None
-            if not isinstance(left, dict) or not isinstance(right, dict):
-                raise _fail(f"{path.name}, line {number}: left and right must be objects")
-            pairs.append(
-                training.LabelledPair(
-                    {k: str(v) for k, v in left.items() if v is not None},
-                    {k: str(v) for k, v in right.items() if v is not None},
-                    row.get("label"),
-                )
-            )
-    return pairs
-
-
 @app.command()
 def train(
     entity: Annotated[EntityType, typer.Option(help="Which entity's model to train.")],
@@ -230,8 +210,8 @@ def train(
 ) -> None:
     """Train the match model: EM on the stored records, or from labelled pairs; stores a version."""
     settings = get_settings()
-    labelled = _read_pairs(pairs) if pairs else None
     try:
+        labelled = read_labelled_pairs(pairs) if pairs else None
         with transaction(settings.database_url) as session:
             outcome = (
                 training.train_from_pairs(session, entity, settings, labelled)
@@ -253,8 +233,8 @@ def score_pairs_command(
 ) -> None:
     """Print {"score", "decision"} per input pair, one JSON line each, with the model in force."""
     settings = get_settings()
-    labelled = _read_pairs(file)
     try:
+        labelled = read_labelled_pairs(file)
         with transaction(settings.database_url) as session:
             scores = training.score_labelled_pairs(session, entity, settings, labelled)
     except MdmError as error:

@@ -144,7 +144,7 @@ def test_a_malformed_csv_names_the_row_and_writes_nothing(mdmhub: Run, tmp_path:
     )
 
     assert result.exit_code == 2
-    assert "row 6: 7 fields where the header has 6" in result.output
+    assert "line 6: 7 fields where the header has 6" in result.output
     assert _xref(mdmhub) == []
 
 
@@ -156,7 +156,7 @@ def test_a_repeated_id_in_a_file_names_both_rows(mdmhub: Run, tmp_path: Path) ->
     )
 
     assert result.exit_code == 2
-    assert "id '1' is already on row 2" in result.output
+    assert "line 6: id '1' is already at line 2" in result.output
 
 
 def test_a_load_from_an_unknown_source_is_refused(mdmhub: Run, tmp_path: Path) -> None:

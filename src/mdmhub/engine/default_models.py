@@ -53,6 +53,23 @@ def _exact(feature: str, m: float, u: float) -> ExactMatch:
     )
 
 
+def _exact_or_one_typo(
+    feature: str, exact: tuple[float, float], typo: tuple[float, float]
+) -> EditDistanceBands:
+    """Codes typed by hand (ids, postcodes, model numbers): exact, one typo, else.
+    `exact` and `typo` are (m, u); else takes what remains of each."""
+    return EditDistanceBands(
+        name=feature,
+        feature=feature,
+        max_distances=(1,),
+        levels=(
+            Level("exact", m=exact[0], u=exact[1]),
+            Level("damerau_levenshtein<=1", m=typo[0], u=typo[1]),
+        ),
+        else_level=_else(1 - exact[0] - typo[0], 1 - exact[1] - typo[1]),
+    )
+
+
 def _street() -> TokenSetBands:
     return TokenSetBands(
         name="street",
@@ -124,28 +141,10 @@ CUSTOMER = MatchModel(
         ),
         _exact("email", m=0.7, u=0.0001),
         _exact("phone", m=0.7, u=0.0001),
-        EditDistanceBands(
-            name="national_id",
-            feature="national_id",
-            max_distances=(1,),
-            levels=(
-                Level("exact", m=0.9, u=0.00001),
-                Level("damerau_levenshtein<=1", m=0.05, u=0.0005),
-            ),
-            else_level=_else(0.05, 0.99949),
-        ),
+        _exact_or_one_typo("national_id", exact=(0.9, 0.00001), typo=(0.05, 0.0005)),
         _street(),
         _exact("house_number", m=0.7, u=0.2),
-        EditDistanceBands(
-            name="postal_code",
-            feature="postal_code",
-            max_distances=(1,),
-            levels=(
-                Level("exact", m=0.7, u=0.05),
-                Level("damerau_levenshtein<=1", m=0.1, u=0.05),
-            ),
-            else_level=_else(0.2, 0.97),
-        ),
+        _exact_or_one_typo("postal_code", exact=(0.7, 0.05), typo=(0.1, 0.05)),
         _locality(),
         _exact("gender", m=0.95, u=0.5),
     ),
@@ -209,16 +208,7 @@ PRODUCT = MatchModel(
             levels=(Level("exact", m=0.8, u=0.05), Level("jaro_winkler>=0.90", m=0.05, u=0.01)),
             else_level=_else(0.15, 0.94),
         ),
-        EditDistanceBands(
-            name="model_number",
-            feature="model_number",
-            max_distances=(1,),
-            levels=(
-                Level("exact", m=0.7, u=0.0001),
-                Level("damerau_levenshtein<=1", m=0.1, u=0.001),
-            ),
-            else_level=_else(0.2, 0.9989),
-        ),
+        _exact_or_one_typo("model_number", exact=(0.7, 0.0001), typo=(0.1, 0.001)),
         _exact("gtin", m=0.95, u=0.00001),
         _exact("sku", m=0.8, u=0.0001),
         RelativeDifferenceBands(

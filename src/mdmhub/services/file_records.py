@@ -16,14 +16,21 @@ import pyarrow.parquet as pq
 
 from mdmhub.domain.records import RecordInput
 from mdmhub.errors import InvalidInputError
+from mdmhub.services.training import LabelledPair
 
 ID_COLUMN_GUESSES = ("source_id", "id")
 SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 
 
+def _unit(path: Path) -> str:
+    return "row" if path.suffix.lower() == ".parquet" else "line"
+
+
 class FileFormatError(InvalidInputError):
+    """Names the line of a text file, or the row of a Parquet file, at fault."""
+
     def __init__(self, path: Path, row: int, message: str) -> None:
-        super().__init__(f"{path.name}, row {row}: {message}")
+        super().__init__(f"{path.name}, {_unit(path)} {row}: {message}")
         self.row = row
 
 
@@ -134,7 +141,9 @@ def read_records(path: Path, source: str, mapping: ColumnMapping) -> Iterator[Re
             raise FileFormatError(path, number, f"empty id in column {id_column!r}")
         if source_id in first_row_of:
             raise FileFormatError(
-                path, number, f"id {source_id!r} is already on row {first_row_of[source_id]}"
+                path,
+                number,
+                f"id {source_id!r} is already at {_unit(path)} {first_row_of[source_id]}",
             )
         first_row_of[source_id] = number
         attributes = {}
@@ -145,6 +154,23 @@ def read_records(path: Path, source: str, mapping: ColumnMapping) -> Iterator[Re
             if text is not None and text.strip():
                 attributes[mapping.renames.get(column, column)] = text
         yield RecordInput(source=source, source_id=source_id, attributes=attributes)
+
+
+def read_labelled_pairs(path: Path) -> list[LabelledPair]:
+    """JSON Lines of {"left": {...}, "right": {...}, "label": 0|1}; the label may be absent."""
+    pairs = []
+    for number, row in _jsonl_rows(path):
+        left, right = row.get("left"), row.get("right")
+        if not isinstance(left, dict) or not isinstance(right, dict):
+            raise FileFormatError(path, number, "need an object with left and right objects")
+        pairs.append(
+            LabelledPair(
+                {k: str(v) for k, v in left.items() if v is not None},
+                {k: str(v) for k, v in right.items() if v is not None},
+                row.get("label"),
+            )
+        )
+    return pairs
 
 
 def chunked(records: Iterator[RecordInput], size: int) -> Iterator[list[RecordInput]]:
