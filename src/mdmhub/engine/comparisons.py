@@ -154,16 +154,18 @@ class NameBands(Comparison):
         swapped = ((pairs.left == swap.right) & (swap.right != "")) | (
             (pairs.right == swap.left) & (swap.left != "")
         )
+        equal = pairs.equal
         return [
-            pairs.equal,
-            _aliases_meet(aliases),
+            equal,
+            _aliases_meet(aliases, ~equal & ~pairs.missing),
             np.asarray(swapped, dtype=np.bool_),
             *(similarity >= t for t in self.thresholds),
         ]
 
 
-def _aliases_meet(aliases: PairColumns) -> BoolArray:
-    """Alias sets sharing a name; each distinct set is split once (names repeat a lot)."""
+def _aliases_meet(aliases: PairColumns, wanted: BoolArray) -> BoolArray:
+    """Alias sets sharing a name, for the `wanted` pairs only (the others are decided by
+    an earlier level); each distinct set is split once, as names repeat a lot."""
     parsed: dict[str, frozenset[str]] = {}
 
     def alias_set(joined: str) -> frozenset[str]:
@@ -172,14 +174,17 @@ def _aliases_meet(aliases: PairColumns) -> BoolArray:
             found = parsed[joined] = frozenset(joined.split("|"))
         return found
 
-    return np.fromiter(
+    meet = np.zeros(len(aliases.left), dtype=np.bool_)
+    rows = np.flatnonzero(wanted)
+    meet[rows] = np.fromiter(
         (
             bool(a and b and (a == b or not alias_set(a).isdisjoint(alias_set(b))))
-            for a, b in zip(aliases.left, aliases.right, strict=True)
+            for a, b in zip(aliases.left[rows], aliases.right[rows], strict=True)
         ),
         dtype=np.bool_,
-        count=len(aliases.left),
+        count=len(rows),
     )
+    return meet
 
 
 @dataclass(frozen=True)

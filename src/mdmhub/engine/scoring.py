@@ -62,7 +62,9 @@ def term_frequency_weight(
     rarest share. A learned weight is shifted by log2(u / tf) the same way.
     """
     rarest = frequencies.get(SINGLETON, min(frequencies.values()))
-    shares = np.fromiter((frequencies.get(v, rarest) for v in values), np.float64, len(values))
+    distinct, positions = np.unique(np.asarray(values, dtype=object), return_inverse=True)
+    per_value = np.fromiter((frequencies.get(v, rarest) for v in distinct), np.float64)
+    shares = per_value[positions.reshape(-1)] if len(values) else np.empty(0)
     base = exact.weight if exact.weight is not None else np.log2(exact.m / exact.u)
     return np.clip(base + np.log2(exact.u / shares), -MAX_ABS_WEIGHT, MAX_ABS_WEIGHT)
 
