@@ -51,19 +51,36 @@ def configured_model(entity: EntityType, settings: Settings) -> MatchModel:
     path = settings.model_config_file
     if path is not None and not path.is_file():
         raise InvalidInputError(f"model config file {path} does not exist")
-    config = _config(path, path.stat().st_mtime if path else 0.0)
+    return _configured(entity, path, path.stat().st_mtime if path else 0.0)
+
+
+@lru_cache(maxsize=32)
+def _configured(entity: EntityType, path: Path | None, modified: float) -> MatchModel:
     try:
-        return apply_overrides(DEFAULT_MODELS[entity], config.get(entity.value, {}))
+        return apply_overrides(
+            DEFAULT_MODELS[entity], _config(path, modified).get(entity.value, {})
+        )
     except ModelConfigError as error:
         raise InvalidInputError(f"model config {path}: {error}") from None
 
 
+_TRAINED: dict[tuple[MatchModel, int], MatchModel] = {}
+"""(configured model, stored version id) -> the trained model: rebuilding it from its JSON
+(term-frequency tables included) took milliseconds on every request."""
+
+
 def current_model(session: Session, entity: EntityType, settings: Settings) -> MatchModel:
     model = configured_model(entity, settings)
-    stored = models_repo.latest(session, entity.value)
-    if stored is None:
+    version_id = models_repo.latest_id(session, entity.value)
+    if version_id is None:
         return model
-    return apply(model, TrainedParameters.from_dict(stored.parameters))
+    key = (model, version_id)
+    if key not in _TRAINED:
+        stored = models_repo.get(session, version_id)
+        if len(_TRAINED) >= 16:
+            _TRAINED.clear()
+        _TRAINED[key] = apply(model, TrainedParameters.from_dict(stored.parameters))
+    return _TRAINED[key]
 
 
 def context(session: Session, entity: EntityType, settings: Settings) -> MatchContext:

@@ -6,13 +6,17 @@ from sqlalchemy.orm import Session
 from mdmhub.db.models import MatchModelVersion
 
 
-def latest(session: Session, entity: str) -> MatchModelVersion | None:
+def latest_id(session: Session, entity: str) -> int | None:
+    """The id of the version in force (ids grow with versions)."""
     return session.scalar(
-        select(MatchModelVersion)
-        .where(MatchModelVersion.entity == entity)
-        .order_by(MatchModelVersion.version.desc())
-        .limit(1)
+        select(func.max(MatchModelVersion.id)).where(MatchModelVersion.entity == entity)
     )
+
+
+def get(session: Session, version_id: int) -> MatchModelVersion:
+    found = session.get(MatchModelVersion, version_id)
+    assert found is not None, version_id
+    return found
 
 
 def latest_version(session: Session, entity: str) -> int:
