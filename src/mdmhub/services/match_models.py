@@ -3,6 +3,7 @@ then the latest trained parameters stored in the database."""
 
 import tomllib
 from collections.abc import Mapping
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -64,19 +65,19 @@ def _configured(entity: EntityType, path: Path | None, modified: float) -> Match
         raise InvalidInputError(f"model config {path}: {error}") from None
 
 
-_TRAINED: dict[tuple[MatchModel, int], MatchModel] = {}
-"""(configured model, stored version id) -> the trained model: rebuilding it from its JSON
-(term-frequency tables included) took milliseconds on every request."""
+_TRAINED: dict[tuple[MatchModel, str, int, datetime], MatchModel] = {}
+"""(configured model, database, version id, trained at) -> the trained model: rebuilding
+it from its JSON (term-frequency tables included) took milliseconds on every request."""
 
 
 def current_model(session: Session, entity: EntityType, settings: Settings) -> MatchModel:
     model = configured_model(entity, settings)
-    version_id = models_repo.latest_id(session, entity.value)
-    if version_id is None:
+    stamp = models_repo.latest_stamp(session, entity.value)
+    if stamp is None:
         return model
-    key = (model, version_id)
+    key = (model, settings.database_url, *stamp)
     if key not in _TRAINED:
-        stored = models_repo.get(session, version_id)
+        stored = models_repo.get(session, stamp[0])
         if len(_TRAINED) >= 16:
             _TRAINED.clear()
         _TRAINED[key] = apply(model, TrainedParameters.from_dict(stored.parameters))

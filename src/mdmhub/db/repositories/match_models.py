@@ -1,16 +1,23 @@
 """Queries on trained match-model versions."""
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import MatchModelVersion
 
 
-def latest_id(session: Session, entity: str) -> int | None:
-    """The id of the version in force (ids grow with versions)."""
-    return session.scalar(
-        select(func.max(MatchModelVersion.id)).where(MatchModelVersion.entity == entity)
-    )
+def latest_stamp(session: Session, entity: str) -> tuple[int, datetime] | None:
+    """Id and training time of the version in force (ids grow with versions): enough to
+    tell whether a cached copy of it is still the one stored."""
+    row = session.execute(
+        select(MatchModelVersion.id, MatchModelVersion.trained_at)
+        .where(MatchModelVersion.entity == entity)
+        .order_by(MatchModelVersion.id.desc())
+        .limit(1)
+    ).first()
+    return (row.id, row.trained_at) if row else None
 
 
 def get(session: Session, version_id: int) -> MatchModelVersion:
