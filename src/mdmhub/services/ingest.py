@@ -20,7 +20,7 @@ from mdmhub.db.repositories import sources as sources_repo
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.records import Outcome, Problem, RecordInput, RecordResult, check_record
 from mdmhub.engine.blocking import blocking_keys
-from mdmhub.engine.clustering import NEW_CLUSTER_PREFIX, Decision
+from mdmhub.engine.clustering import NEW_CLUSTER_PREFIX, Clustering, Decision
 from mdmhub.engine.pipeline import IncomingRecord, StoredCandidate, resolve
 from mdmhub.engine.spec import MatchModel
 from mdmhub.engine.standardize.records import standardize
@@ -125,6 +125,7 @@ def _match_and_write(
     now: datetime,
     results: list[RecordResult | None],
 ) -> BatchReport:
+    """Match the batch against its candidates, then store records and golden records."""
     model = context.model
     keys = [blocking_keys(model.blocking_rules, p.features) for p in pending]
     updated_ids = {p.stored.id for p in pending if p.stored}
@@ -150,29 +151,74 @@ def _match_and_write(
         for a in clustering.assignments
         if a.cluster.startswith(NEW_CLUSTER_PREFIX)
     }
+    golden_of = [new_ids.get(a.cluster, a.cluster) for a in clustering.assignments]
+    born = _born(pending, golden_of, set(new_ids.values()), trust, now)
+    golden_records.create(session, entity, born, now)
+    emptied_into = _write_records(session, entity, pending, keys, clustering, golden_of, now)
+    merges = {  # a cluster born in this batch has no golden record to retire
+        retired: new_ids.get(survivor, survivor)
+        for retired, survivor in clustering.merges.items()
+        if not retired.startswith(NEW_CLUSTER_PREFIX)
+    }
+    golden_records.merge(session, entity, merges, now)
+    emptied_into = {old: merges.get(new, new) for old, new in emptied_into.items()}
+    affected = (set(golden_of) - born.keys()) | emptied_into.keys()
+    retired = golden_records.refresh(session, entity, affected - set(merges), now, emptied_into)
+    merged_clusters = set(merges.values()) | {emptied_into[old] for old in retired}
+    for item, golden_id in zip(pending, golden_of, strict=True):
+        moved = item.stored is None or item.stored.golden_id != golden_id
+        if golden_id in merged_clusters and moved:
+            outcome = Outcome.MERGED
+        else:
+            outcome = Outcome.CREATED if item.stored is None else Outcome.UPDATED
+        version = item.stored.version + 1 if item.stored else 1
+        results[item.index] = RecordResult(
+            item.index, item.record.source, item.record.source_id, outcome, golden_id, version
+        )
+    return BatchReport(results=[], pairs_scored=resolution.pairs_scored, capped_keys=capped)
+
+
+def _born(
+    pending: list[_Pending],
+    golden_of: list[str],
+    new_ids: set[str],
+    trust: Mapping[str, float],
+    now: datetime,
+) -> dict[str, list[Member]]:
+    """Members of the golden records born in this batch: all of them are at hand."""
     born: dict[str, list[Member]] = defaultdict(list)
-    for item, assignment in zip(pending, clustering.assignments, strict=True):
-        if assignment.cluster in new_ids:
-            born[new_ids[assignment.cluster]].append(
+    for item, golden_id in zip(pending, golden_of, strict=True):
+        if golden_id in new_ids:
+            record = item.record
+            born[golden_id].append(
                 Member(
-                    item.record.source,
-                    item.record.source_id,
-                    trust[item.record.source],
-                    now,
-                    item.record.attributes,
+                    record.source, record.source_id, trust[record.source], now, record.attributes
                 )
             )
-    golden_records.create(session, entity, born, now)
+    return born
 
-    def golden_of(label: str) -> str:
-        return new_ids.get(label, label)
 
+def _write_records(
+    session: Session,
+    entity: EntityType,
+    pending: list[_Pending],
+    keys: list[list[str]],
+    clustering: Clustering,
+    golden_of: list[str],
+    now: datetime,
+) -> dict[str, str]:
+    """Insert new records, update changed ones, with a version row and blocking keys each.
+
+    Returns old golden id -> new one for updated records that changed golden record.
+    """
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    inserted: list[_Pending] = []
+    new_keys: list[list[str]] = []
+    updated_keys: dict[int, list[str]] = {}
     emptied_into: dict[str, str] = {}
-    for item, assignment in zip(pending, clustering.assignments, strict=True):
-        golden_id = golden_of(assignment.cluster)
+    for item, record_keys, assignment, golden_id in zip(
+        pending, keys, clustering.assignments, golden_of, strict=True
+    ):
         row = {
             "attributes": item.record.attributes,
             "features": item.features,
@@ -194,65 +240,37 @@ def _match_and_write(
                     "created_at": now,
                 }
             )
-            inserted.append(item)
+            new_keys.append(record_keys)
         else:
             updates.append({**row, "record_id": item.stored.id, "version": item.stored.version + 1})
+            updated_keys[item.stored.id] = record_keys
             if item.stored.golden_id != golden_id:
                 emptied_into[item.stored.golden_id] = golden_id
-
     new_record_ids = records_repo.insert_records(session, entity.value, inserts)
     records_repo.update_records(session, updates)
-    record_ids = [*new_record_ids, *(u["record_id"] for u in updates)]
-    versions = [*inserts, *updates]
     records_repo.insert_versions(
         session,
         [
             {
-                "record_id": rid,
-                "version": v["version"],
-                "attributes": v["attributes"],
-                "content_hash": v["content_hash"],
+                "record_id": record_id,
+                "version": row["version"],
+                "attributes": row["attributes"],
+                "content_hash": row["content_hash"],
                 "deleted": False,
                 "recorded_at": now,
             }
-            for rid, v in zip(record_ids, versions, strict=True)
+            for record_id, row in zip(
+                [*new_record_ids, *updated_keys], [*inserts, *updates], strict=True
+            )
         ],
     )
-    ordered = [*inserted, *(p for p in pending if p.stored)]
-    keys_by_pending = {id(p): k for p, k in zip(pending, keys, strict=True)}
     records_repo.replace_blocking_keys(
         session,
         entity.value,
-        {rid: keys_by_pending[id(p)] for rid, p in zip(record_ids, ordered, strict=True)},
-        sorted(updated_ids),
+        {**dict(zip(new_record_ids, new_keys, strict=True)), **updated_keys},
+        sorted(updated_keys),
     )
-    merges = {  # a cluster born in this batch has no golden record to retire
-        retired: golden_of(survivor)
-        for retired, survivor in clustering.merges.items()
-        if not retired.startswith(NEW_CLUSTER_PREFIX)
-    }
-    golden_records.merge(session, entity, merges, now)
-    affected = {golden_of(a.cluster) for a in clustering.assignments} - born.keys()
-    affected |= emptied_into.keys()
-    emptied_into = {old: merges.get(new, new) for old, new in emptied_into.items()}
-    retired = golden_records.refresh(session, entity, affected - set(merges), now, emptied_into)
-    merged_clusters = set(merges.values()) | {emptied_into[old] for old in retired}
-    for item, assignment in zip(pending, clustering.assignments, strict=True):
-        golden_id = golden_of(assignment.cluster)
-        moved = item.stored is None or item.stored.golden_id != golden_id
-        if golden_id in merged_clusters and moved:
-            outcome = Outcome.MERGED
-        else:
-            outcome = Outcome.CREATED if item.stored is None else Outcome.UPDATED
-        results[item.index] = RecordResult(
-            item.index,
-            item.record.source,
-            item.record.source_id,
-            outcome,
-            golden_id,
-            item.stored.version + 1 if item.stored else 1,
-        )
-    return BatchReport(results=[], pairs_scored=resolution.pairs_scored, capped_keys=capped)
+    return emptied_into
 
 
 def delete_record(
