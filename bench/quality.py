@@ -84,6 +84,18 @@ class DataSet:
     """A match-model override file (MDMHUB_MODEL_CONFIG_FILE) for this data set."""
 
 
+def _historical(name: str, model_config: Path | None = None) -> DataSet:
+    return DataSet(
+        name,
+        {"wiki": DATA / "splink" / "historical_figures_with_errors_50k.parquet"},
+        "unique_id",
+        SPLINK_MAP,
+        _parquet_truth,
+        skip=["cluster"],
+        model_config=model_config,
+    )
+
+
 DATA_SETS = [
     DataSet(
         "febrl3",
@@ -108,22 +120,10 @@ DATA_SETS = [
         lambda p: _csv_truth(p, "unique_id", lambda r: r["cluster"]),
         skip=["cluster"],
     ),
-    DataSet(
-        "historical_50k",
-        {"wiki": DATA / "splink" / "historical_figures_with_errors_50k.parquet"},
-        "unique_id",
-        SPLINK_MAP,
-        _parquet_truth,
-        skip=["cluster"],
-    ),
-    DataSet(
+    _historical("historical_50k"),
+    _historical(
         "historical_50k+occupation",
-        {"wiki": DATA / "splink" / "historical_figures_with_errors_50k.parquet"},
-        "unique_id",
-        SPLINK_MAP,
-        _parquet_truth,
-        skip=["cluster"],
-        model_config=Path(__file__).parent / "models" / "historical_figures.toml",
+        Path(__file__).parent / "models" / "historical_figures.toml",
     ),
 ]
 
