@@ -137,16 +137,12 @@ def load(
     """Load and match a file. Chunks commit as they go; re-running finishes an interrupted load."""
     settings = get_settings()
     mapping = ColumnMapping(id_column, _parse_maps(map_ or [], entity), frozenset(skip or []))
-    with transaction(settings.database_url) as session:
-        if source not in {s.name for s in sources.get_all(session)}:
-            raise _fail(f"unknown source {source!r}; register it with `mdmhub sources add`")
-    try:
-        total = check_file(path, mapping)
-    except MdmError as error:
-        raise _fail(error.message) from None
     try:
         with transaction(settings.database_url) as session:
+            if source not in {s.name for s in sources.get_all(session)}:
+                raise _fail(f"unknown source {source!r}; register it with `mdmhub sources add`")
             context = match_models.context(session, entity, settings)
+        total = check_file(path, mapping)
     except MdmError as error:
         raise _fail(error.message) from None
     outcomes: Counter[str] = Counter()

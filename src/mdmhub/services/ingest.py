@@ -41,6 +41,9 @@ class MatchContext:
     extras: tuple[str, ...] = ()
     """Extra attributes the model compares, standardised as `extra:NAME` features."""
 
+    def standardize(self, entity: EntityType, attributes: Mapping[str, str]) -> dict[str, str]:
+        return standardize(entity, attributes, self.phone_region, self.extras)
+
 
 @dataclass
 class BatchReport:

@@ -85,7 +85,11 @@ def current_model(session: Session, entity: EntityType, settings: Settings) -> M
 
 
 def context(session: Session, entity: EntityType, settings: Settings) -> MatchContext:
-    model = current_model(session, entity, settings)
+    """The model in force, with the settings matching runs with."""
+    return context_for(current_model(session, entity, settings), settings)
+
+
+def context_for(model: MatchModel, settings: Settings) -> MatchContext:
     return MatchContext(
         model=model,
         phone_region=settings.default_phone_region,

@@ -21,7 +21,6 @@ from mdmhub.db.repositories import sources as sources_repo
 from mdmhub.domain.entities import EntityType
 from mdmhub.engine.blocking import blocking_keys
 from mdmhub.engine.pipeline import IncomingRecord, resolve
-from mdmhub.engine.standardize.records import standardize
 from mdmhub.engine.survivorship import Member
 from mdmhub.services import golden_records
 from mdmhub.services.ingest import LINK_METHODS, MatchContext
@@ -50,9 +49,7 @@ def _keep_ids(overlap: Counter[tuple[str, str]]) -> dict[str, str]:
 def rematch(session: Session, entity: EntityType, context: MatchContext) -> RematchReport:
     now = utcnow()
     records = records_repo.live_records(session, entity.value)
-    features = [
-        standardize(entity, r.attributes, context.phone_region, context.extras) for r in records
-    ]
+    features = [context.standardize(entity, r.attributes) for r in records]
     keys = [blocking_keys(context.model.blocking_rules, f) for f in features]
     resolution = resolve(
         context.model,

@@ -13,10 +13,8 @@ from sqlalchemy.orm import Session
 
 from mdmhub.db.repositories import records as records_repo
 from mdmhub.domain.entities import EntityType
-from mdmhub.engine.model_config import extra_attributes
 from mdmhub.engine.scoring import feature_columns, score_pairs
 from mdmhub.engine.spec import MatchModel
-from mdmhub.engine.standardize.records import standardize
 from mdmhub.engine.training import train_supervised, train_unsupervised
 from mdmhub.errors import InvalidInputError
 from mdmhub.services import match_models
@@ -44,8 +42,8 @@ class TrainingOutcome:
 def _features(
     entity: EntityType, model: MatchModel, settings: Settings, rows: Sequence[Attributes]
 ) -> list[dict[str, str]]:
-    extras = extra_attributes(model)
-    return [standardize(entity, row, settings.default_phone_region, extras) for row in rows]
+    context = match_models.context_for(model, settings)
+    return [context.standardize(entity, row) for row in rows]
 
 
 def train_from_records(

@@ -263,10 +263,8 @@ def given_name_aliases(name: str | None) -> frozenset[str] | None:
     first = text.split()[0]
     related = _FULL_NAMES_OF.get(first, set()) | _NICKNAMES_OF.get(first, set())
     # The whole name too, so a nickname of a compound name meets it (Chema = José María).
-    whole = {text, _NICKNAMES.get(text, text)}
-    return frozenset(
-        {first, _NICKNAMES.get(first, first), *whole, *(n for n in related if n.isalpha())}
-    )
+    canonical = {c for c in (canonical_given_name(first), canonical_given_name(text)) if c}
+    return frozenset({first, text, *canonical, *(n for n in related if n.isalpha())})
 
 
 _ENGLISH_NAMES: Final = frozenset(
