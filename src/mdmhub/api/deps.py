@@ -1,13 +1,14 @@
 """Dependency aliases: a route names what it needs (`SessionDep`, `EntityDep`) and nothing more."""
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path
 from sqlalchemy.orm import Session
 
 from mdmhub.db.session import session_factory
+from mdmhub.domain.actors import SYSTEM, Actor, Role
 from mdmhub.domain.entities import EntityType
 from mdmhub.errors import NotFoundError
 from mdmhub.services import match_models
@@ -54,3 +55,21 @@ SessionDep = Annotated[Session, Depends(_session, scope="function")]
 WriteSessionDep = Annotated[Session, Depends(_write_session, scope="function")]
 EntityDep = Annotated[EntityType, Depends(_entity)]
 MatchContextDep = Annotated[MatchContext, Depends(_match_context)]
+
+
+def requires(*roles: Role) -> Callable[[], Actor]:
+    """The actor of a request whose key holds one of `roles` (admins may do everything).
+
+    Until API keys land every request acts as the system actor.
+    """
+
+    def actor() -> Actor:
+        return SYSTEM
+
+    return actor
+
+
+SourceWriterDep = Annotated[Actor, Depends(requires(Role.SOURCE))]
+AgentDep = Annotated[Actor, Depends(requires(Role.AGENT))]
+StewardDep = Annotated[Actor, Depends(requires(Role.STEWARD))]
+AdminDep = Annotated[Actor, Depends(requires(Role.ADMIN))]

@@ -3,7 +3,16 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mdmhub.db.base import Base, BigId, JsonDocument, UtcDateTime, utcnow
@@ -106,3 +115,151 @@ class MatchModelVersion(Base):
     parameters: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
     summary: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
     trained_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReviewTask(Base):
+    """Something the machine could not decide: a pair in the review band, or a source
+    update that contradicts a steward's override."""
+
+    __tablename__ = "review_tasks"
+    __table_args__ = (Index("ix_review_tasks_entity_status", "entity", "status"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20))
+    left_record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id"), index=True)
+    right_record_id: Mapped[int | None] = mapped_column(
+        ForeignKey("source_records.id"), nullable=True, index=True
+    )
+    golden_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    pair_key: Mapped[str | None] = mapped_column(String(100), nullable=True, unique=True)
+    """"<left id>:<right id>" for a possible match, so a pair is queued once; NULL otherwise."""
+    decision: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    comment: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CannotLink(Base):
+    """Two golden records a steward said are different: no automatic merge joins them."""
+
+    __tablename__ = "cannot_links"
+    __table_args__ = (UniqueConstraint("golden_a", "golden_b"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    golden_a: Mapped[str] = mapped_column(String(40))
+    """The smaller id of the pair; `golden_b` the larger."""
+    golden_b: Mapped[str] = mapped_column(String(40), index=True)
+    origin: Mapped[str] = mapped_column(String(30))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Override(Base):
+    """A value a steward pinned on a golden record; it wins over every source until removed."""
+
+    __tablename__ = "overrides"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    golden_id: Mapped[str] = mapped_column(String(40), index=True)
+    attribute: Mapped[str] = mapped_column(String(100))
+    value: Mapped[str] = mapped_column(String(2000))
+    reason: Mapped[str] = mapped_column(String(2000))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    removed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class GoldenRecordVersion(Base):
+    """Every state a golden record has had, with what changed and why: as-of reads and history."""
+
+    __tablename__ = "golden_record_versions"
+    __table_args__ = (UniqueConstraint("golden_id", "version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    golden_id: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    merged_into: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JsonDocument)
+    operation: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditEntry(Base):
+    """Append-only log of every write: who, when, what, with which API key."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    api_key_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    target: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+
+
+class WebhookSubscription(Base):
+    """A subscriber URL and the events it wants; `cursor` is the last event delivered to it."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    """Signs each delivery (HMAC-SHA256); kept to sign, shown once at creation."""
+    event_types: Mapped[list[str]] = mapped_column(JsonDocument)
+    entities: Mapped[list[str]] = mapped_column(JsonDocument)
+    active: Mapped[bool] = mapped_column(Boolean)
+    cursor: Mapped[int] = mapped_column(BigInteger)
+    failures: Mapped[int] = mapped_column(Integer)
+    """Consecutive failed attempts at the event after `cursor`: the backoff exponent."""
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WebhookDelivery(Base):
+    """One delivery attempt of one event to one subscriber."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_subscription", "subscription_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("webhook_subscriptions.id"))
+    event_id: Mapped[int] = mapped_column(BigInteger)
+    attempt: Mapped[int] = mapped_column(Integer)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    duration_ms: Mapped[float] = mapped_column(Float)
+    attempted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ApiKey(Base):
+    """An API key: only a hash of the secret is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str | None] = mapped_column(ForeignKey("sources.name"), nullable=True)
+    """The one source a `source` key may write as."""
+    name: Mapped[str] = mapped_column(String(200))
+    sees_sensitive: Mapped[bool] = mapped_column(Boolean)
+    """May read national ids and birth dates unmasked."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

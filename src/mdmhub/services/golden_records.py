@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from mdmhub.db.repositories import events as events_repo
 from mdmhub.db.repositories import golden as golden_repo
 from mdmhub.db.repositories import records as records_repo
 from mdmhub.db.repositories import sources as sources_repo
@@ -49,7 +50,7 @@ def create(
         )
         events.append(_event(entity, golden_id, "golden.created", _snapshot(1, attributes), now))
     golden_repo.insert_many(session, rows)
-    golden_repo.add_events(session, events)
+    events_repo.add_events(session, events)
 
 
 def _snapshot(version: int, attributes: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
@@ -93,7 +94,7 @@ def retire(session: Session, entity: EntityType, retired: Mapping[str, str], now
             for old, survivor in sorted(retired.items())
         ],
     )
-    golden_repo.add_events(
+    events_repo.add_events(
         session,
         [
             _event(
@@ -112,7 +113,7 @@ def record_splits(
     session: Session, entity: EntityType, splits: Mapping[str, Sequence[str]], now: datetime
 ) -> None:
     """A `golden.split` event for each golden record that gave members to others."""
-    golden_repo.add_events(
+    events_repo.add_events(
         session,
         [
             _event(entity, golden_id, "golden.split", {"into": list(into)}, now)
@@ -176,5 +177,5 @@ def refresh(
         updates.append({"id": golden_id, "version": version, "updated_at": now, **change})
         events.append(_event(entity, golden_id, kind, {"version": version, **payload}, now))
     golden_repo.update_many(session, updates)
-    golden_repo.add_events(session, events)
+    events_repo.add_events(session, events)
     return retired

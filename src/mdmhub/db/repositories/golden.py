@@ -1,4 +1,4 @@
-"""Queries on golden records and the outbox of their change events."""
+"""Queries on golden records."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from mdmhub.db.models import Event, GoldenRecord
+from mdmhub.db.models import GoldenRecord
 from mdmhub.db.repositories.bulk import chunks, insert_rows
 
 
@@ -45,7 +45,3 @@ def update_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Rows carry `id` and the columns to set (ORM bulk update by primary key)."""
     if rows:
         session.execute(update(GoldenRecord), rows)
-
-
-def add_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    insert_rows(session, Event, rows)

@@ -1,0 +1,29 @@
+"""Who is asking: every write names its actor in the audit log and the golden history."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SOURCE = "source"
+    """A source system: writes and reads back its own records only."""
+    AGENT = "agent"
+    """Searches and reads customers."""
+    STEWARD = "steward"
+    """Works the review queue, merges, splits, overrides."""
+    ADMIN = "admin"
+    """Configures the hub: sources, keys, models, webhooks; reads the audit log."""
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    name: str
+    role: Role
+    api_key_id: str | None = None
+    source: str | None = None
+    """The one source a `source` actor may act for."""
+    sees_sensitive: bool = False
+
+
+SYSTEM = Actor("system", Role.ADMIN)
+"""The hub itself, and the command line run by whoever holds the database."""

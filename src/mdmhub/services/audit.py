@@ -1,0 +1,41 @@
+"""The audit log: each write use case appends one entry in its own transaction, so the log
+holds exactly the writes that happened."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from mdmhub.db.base import utcnow
+from mdmhub.db.models import AuditEntry
+from mdmhub.db.repositories import audit as audit_repo
+from mdmhub.domain.actors import Actor
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    entity: str | None = None,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    audit_repo.append(
+        session,
+        {
+            "occurred_at": utcnow(),
+            "actor": actor.name,
+            "api_key_id": actor.api_key_id,
+            "action": action,
+            "entity": entity,
+            "target": target,
+            "detail": detail or {},
+        },
+    )
+
+
+def entries(
+    session: Session, after: int, limit: int, action: str | None = None
+) -> Sequence[AuditEntry]:
+    return audit_repo.page(session, after, limit, action)
