@@ -6,6 +6,7 @@ import pytest
 from mdmhub.engine.clustering import (
     Assignment,
     Clustering,
+    Constraints,
     Decision,
     ReviewPair,
     assign_clusters,
@@ -306,3 +307,64 @@ def test_a_review_band_pair_whose_clusters_were_merged_later_is_not_reported() -
 
     assert clusters_of(result) == ["A", "A"]
     assert result.reviews == []
+
+
+# steward constraints
+
+
+def test_a_pinned_record_stays_in_its_previous_cluster_despite_strong_evidence_elsewhere() -> None:
+    result = assign_clusters(
+        ["A", "B"],
+        ["A"],
+        np.array([1], dtype=np.int64),
+        np.array([2], dtype=np.int64),
+        np.array([0.99]),
+        THRESHOLDS,
+        Constraints(pinned=frozenset({0})),
+    )
+
+    assert result.assignments == [Assignment("A", Decision.KEPT, 0.0)]
+
+
+def test_two_clusters_kept_apart_are_not_merged_by_a_record_matching_both() -> None:
+    result = assign_clusters(
+        ["A", "B"],
+        [None],
+        np.array([0, 1], dtype=np.int64),
+        np.array([2, 2], dtype=np.int64),
+        np.array([0.99, 0.98]),
+        THRESHOLDS,
+        Constraints(apart=[("A", "B")]),
+    )
+
+    assert result.merges == {}
+    assert clusters_of(result) == ["A"]
+
+
+def test_a_cluster_kept_apart_from_one_merge_partner_stays_out_while_the_others_merge() -> None:
+    result = assign_clusters(
+        ["A", "B", "C"],
+        [None],
+        np.array([0, 1, 2], dtype=np.int64),
+        np.array([3, 3, 3], dtype=np.int64),
+        np.array([0.99, 0.98, 0.97]),
+        THRESHOLDS,
+        Constraints(apart=[("B", "C")]),
+    )
+
+    assert result.merges == {"B": "A"}
+
+
+def test_a_cluster_that_merged_with_one_kept_apart_inherits_the_constraint() -> None:
+    result = assign_clusters(
+        ["A", "B", "C"],
+        [None, None],
+        np.array([0, 1, 2, 2], dtype=np.int64),
+        np.array([3, 3, 4, 3], dtype=np.int64),
+        np.array([0.99, 0.99, 0.99, 0.2]),
+        THRESHOLDS,
+        Constraints(apart=[("A", "C")]),
+    )
+
+    assert result.merges == {"B": "A"}
+    assert clusters_of(result) == ["A", "C"]

@@ -12,7 +12,7 @@ from mdmhub.domain.actors import SYSTEM, Actor, Role
 from mdmhub.domain.entities import EntityType
 from mdmhub.errors import NotFoundError
 from mdmhub.services import match_models
-from mdmhub.services.ingest import MatchContext
+from mdmhub.services.match_context import MatchContext
 from mdmhub.settings import Settings, get_settings
 
 WRITE_LOCK = threading.Lock()

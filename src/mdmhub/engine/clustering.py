@@ -6,10 +6,14 @@ those members must clear the lower one. One lucky pair with a record that is
 itself a borderline member therefore cannot pull a stranger in. A record whose
 evidence clears the upper threshold on average against two clusters shows
 they are one entity, and they are merged.
+
+Steward decisions bind the machine: a pinned record stays in its cluster
+whatever its evidence, and two clusters a steward kept apart never merge, nor
+does anything that has joined either of them since.
 """
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -53,14 +57,37 @@ class Clustering:
     reviews: list[ReviewPair] = field(default_factory=list)
 
 
-class _Labels:
-    """Cluster labels with merge redirects (a tiny union-find)."""
+@dataclass(frozen=True)
+class Constraints:
+    """What stewards decided, as the clustering sees it."""
 
-    def __init__(self, stored: Sequence[str]) -> None:
+    pinned: frozenset[int] = frozenset()
+    """Offsets of incoming records that stay in their previous cluster."""
+    apart: Collection[tuple[str, str]] = ()
+    """Pairs of stored cluster labels that must never merge."""
+
+
+class _Labels:
+    """Cluster labels with merge redirects (a tiny union-find) and the pairs kept apart."""
+
+    def __init__(self, stored: Sequence[str], apart: Collection[tuple[str, str]]) -> None:
         self.parent: dict[str, str] = {}
         self.size: dict[str, int] = defaultdict(int)
         for label in stored:
             self.size[label] += 1
+        self.apart: dict[str, set[str]] = defaultdict(set)
+        for a, b in apart:
+            self.apart[a].add(b)
+            self.apart[b].add(a)
+
+    def compatible(self, cluster: str, others: Sequence[str]) -> list[str]:
+        """`cluster` and those of `others` that may join it, in order, each kept apart from none
+        of the ones chosen before it."""
+        chosen = [cluster]
+        for other in others:
+            if other not in chosen and not any(other in self.apart[c] for c in chosen):
+                chosen.append(other)
+        return chosen
 
     def find(self, label: str) -> str:
         while label in self.parent:
@@ -77,6 +104,10 @@ class _Labels:
             if label != survivor:
                 self.parent[label] = survivor
                 self.size[survivor] += self.size.pop(label, 0)
+                for other in self.apart.pop(label, set()):
+                    self.apart[other].discard(label)
+                    self.apart[other].add(survivor)
+                    self.apart[survivor].add(other)
         return survivor
 
 
@@ -132,6 +163,7 @@ def assign_clusters(
     right: npt.NDArray[np.int64],
     probability: npt.NDArray[np.float64],
     thresholds: Thresholds,
+    constraints: Constraints = Constraints(),
 ) -> Clustering:
     """Assign each incoming record (indexes after the stored ones), in order.
 
@@ -142,7 +174,7 @@ def assign_clusters(
     start = len(stored_clusters)
     neighbours = _Neighbours(start, len(previous_clusters), left, right, probability)
     labels: list[str | None] = [*stored_clusters, *([None] * len(previous_clusters))]
-    clusters = _Labels(stored_clusters)
+    clusters = _Labels(stored_clusters, constraints.apart)
     result = Clustering(assignments=[])
     for offset, previous in enumerate(previous_clusters):
         evidence: dict[str, _Evidence] = {}
@@ -154,16 +186,22 @@ def assign_clusters(
                     evidence[cluster].add(p)
                 else:
                     evidence[cluster] = _Evidence(p, p, 1)
-        assignment = _assign_one(evidence, previous and clusters.find(previous), thresholds)
-        strong_merge = [c for c, e in evidence.items() if e.mean >= thresholds.upper]
-        if (
-            assignment.decision is Decision.LINKED
-            and assignment.cluster in strong_merge
-            and len(strong_merge) > 1
-        ):
-            survivor = clusters.merge(strong_merge)
-            result.merges.update({c: survivor for c in strong_merge if c != survivor})
-            assignment = Assignment(survivor, Decision.LINKED, assignment.score)
+        previous = previous and clusters.find(previous)
+        if previous is not None and offset in constraints.pinned:
+            before = evidence.get(previous)
+            assignment = Assignment(previous, Decision.KEPT, before.best if before else 0.0)
+        else:
+            assignment = _assign_one(evidence, previous, thresholds)
+        strong = sorted(
+            (c for c, e in evidence.items() if e.mean >= thresholds.upper),
+            key=lambda c: (-evidence[c].mean, c),
+        )
+        if assignment.decision is Decision.LINKED and assignment.cluster in strong:
+            joined = clusters.compatible(assignment.cluster, strong)
+            if len(joined) > 1:
+                survivor = clusters.merge(joined)
+                result.merges.update({c: survivor for c in joined if c != survivor})
+                assignment = Assignment(survivor, Decision.LINKED, assignment.score)
         if assignment.decision is Decision.NEW:
             assignment = Assignment(f"{NEW_CLUSTER_PREFIX}{offset}", Decision.NEW, assignment.score)
         labels[start + offset] = assignment.cluster

@@ -5,13 +5,13 @@ candidate pair in bulk, then assign clusters. The service fetches candidates
 and writes the outcome; the bulk loader and the REST API both come here.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from mdmhub.engine.blocking import blocking_keys, candidate_pairs
-from mdmhub.engine.clustering import Clustering, assign_clusters
+from mdmhub.engine.clustering import Clustering, Constraints, assign_clusters
 from mdmhub.engine.scoring import feature_columns, score_pairs
 from mdmhub.engine.spec import MatchModel
 
@@ -30,6 +30,8 @@ class IncomingRecord:
     previous_cluster: str | None = None
     keys: Sequence[str] | None = None
     """Its blocking keys when the caller already computed them (to store them)."""
+    pinned: bool = False
+    """A steward placed it: it stays in `previous_cluster`."""
 
 
 @dataclass
@@ -44,8 +46,12 @@ def resolve(
     stored: Sequence[StoredCandidate],
     incoming: Sequence[IncomingRecord],
     block_size_cap: int,
+    apart: Collection[tuple[str, str]] = (),
 ) -> Resolution:
-    """Cluster `incoming` (in the given order) against `stored` and each other."""
+    """Cluster `incoming` (in the given order) against `stored` and each other.
+
+    `apart` are pairs of stored clusters a steward said are different things.
+    """
     features = [c.features for c in stored] + [r.features for r in incoming]
     rules = model.blocking_rules
     keys = [c.keys if c.keys is not None else blocking_keys(rules, c.features) for c in stored] + [
@@ -62,5 +68,6 @@ def resolve(
         pairs.right,
         np.asarray(scored.probability),
         model.thresholds,
+        Constraints(frozenset(k for k, r in enumerate(incoming) if r.pinned), apart),
     )
     return Resolution(clustering, len(pairs.left), pairs.capped_keys)

@@ -1,122 +1,194 @@
-"""Recomputing golden records after their members changed, with an event per change.
+"""Recomputing golden records after their members changed, with an event and a history
+version per change.
 
 Called by every write use case in the same transaction as the change, so the
-outbox never disagrees with the golden records it describes.
+outbox and the history never disagree with the golden records they describe.
 """
 
 import uuid
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from mdmhub.db.base import utcnow
 from mdmhub.db.repositories import events as events_repo
 from mdmhub.db.repositories import golden as golden_repo
+from mdmhub.db.repositories import overrides as overrides_repo
 from mdmhub.db.repositories import records as records_repo
+from mdmhub.db.repositories import review_tasks as review_tasks_repo
 from mdmhub.db.repositories import sources as sources_repo
+from mdmhub.domain.actors import Actor
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.golden import GoldenStatus
+from mdmhub.domain.review import ReviewKind, ReviewStatus
 from mdmhub.engine.survivorship import Member, survive
+
+OVERRIDE_RULE = "steward_override"
+
+
+@dataclass(frozen=True)
+class Change:
+    """Why golden records change in this unit of work; their history keeps it."""
+
+    entity: EntityType
+    operation: str
+    actor: Actor
+    at: datetime
+
+    @classmethod
+    def now(cls, entity: EntityType, operation: str, actor: Actor) -> "Change":
+        return cls(entity, operation, actor, utcnow())
 
 
 def new_golden_id(entity: EntityType) -> str:
     return f"{entity.id_prefix}_{uuid.uuid4().hex}"
 
 
-def create(
-    session: Session,
-    entity: EntityType,
-    members_by_golden: Mapping[str, Sequence[Member]],
-    now: datetime,
-) -> None:
-    """Golden records for clusters born in this batch, whose members are all at hand."""
-    rows: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
-    for golden_id, members in members_by_golden.items():
-        attributes = {a: v.as_dict() for a, v in survive(members).items()}
-        rows.append(
+def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """What changed per attribute, with the lineage of the new value (why it changed)."""
+    changes: list[dict[str, Any]] = []
+    for attribute in sorted(before.keys() | after.keys()):
+        old, new = before.get(attribute), after.get(attribute)
+        if old != new:
+            changes.append(
+                {
+                    "attribute": attribute,
+                    "before": old["value"] if old else None,
+                    "after": new["value"] if new else None,
+                    **({k: v for k, v in new.items() if k != "value"} if new else {}),
+                }
+            )
+    return changes
+
+
+class _Writes:
+    """The golden rows, versions and events of one call, written together at the end."""
+
+    def __init__(self, change: Change) -> None:
+        self.change = change
+        self.versions: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        golden_id: str,
+        version: int,
+        kind: str,
+        state: dict[str, Any],
+        changes: list[dict[str, Any]],
+        payload: dict[str, Any],
+    ) -> None:
+        change = self.change
+        self.versions.append(
             {
-                "id": golden_id,
-                "entity": entity.value,
-                "status": GoldenStatus.ACTIVE,
-                "merged_into": None,
-                "attributes": attributes,
-                "version": 1,
-                "created_at": now,
-                "updated_at": now,
+                "golden_id": golden_id,
+                "entity": change.entity.value,
+                "version": version,
+                "status": state["status"],
+                "merged_into": state.get("merged_into"),
+                "attributes": state["attributes"],
+                "changes": changes,
+                "operation": change.operation,
+                "actor": change.actor.name,
+                "recorded_at": change.at,
             }
         )
-        events.append(_event(entity, golden_id, "golden.created", _snapshot(1, attributes), now))
+        self.events.append(
+            {
+                "entity": change.entity.value,
+                "golden_id": golden_id,
+                "type": kind,
+                "payload": {"version": version, **payload},
+                "occurred_at": change.at,
+            }
+        )
+
+    def flush(self, session: Session) -> None:
+        golden_repo.add_versions(session, self.versions)
+        events_repo.add_events(session, self.events)
+
+
+def _values(attributes: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
+    return {"attributes": {a: v["value"] for a, v in attributes.items()}}
+
+
+def create(
+    session: Session, change: Change, members_by_golden: Mapping[str, Sequence[Member]]
+) -> None:
+    """Golden records for clusters born in this unit of work, whose members are all at hand."""
+    rows: list[dict[str, Any]] = []
+    writes = _Writes(change)
+    for golden_id, members in members_by_golden.items():
+        attributes = {a: v.as_dict() for a, v in survive(members).items()}
+        row = {
+            "id": golden_id,
+            "entity": change.entity.value,
+            "status": GoldenStatus.ACTIVE,
+            "merged_into": None,
+            "attributes": attributes,
+            "version": 1,
+            "created_at": change.at,
+            "updated_at": change.at,
+        }
+        rows.append(row)
+        writes.add(golden_id, 1, "golden.created", row, _diff({}, attributes), _values(attributes))
     golden_repo.insert_many(session, rows)
-    events_repo.add_events(session, events)
+    writes.flush(session)
 
 
-def _snapshot(version: int, attributes: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
-    return {"version": version, "attributes": {a: v["value"] for a, v in attributes.items()}}
-
-
-def _event(
-    entity: EntityType, golden_id: str, kind: str, payload: dict[str, Any], now: datetime
-) -> dict[str, Any]:
-    return {
-        "entity": entity.value,
-        "golden_id": golden_id,
-        "type": kind,
-        "payload": payload,
-        "occurred_at": now,
-    }
-
-
-def merge(session: Session, entity: EntityType, merges: Mapping[str, str], now: datetime) -> None:
+def merge(session: Session, change: Change, merges: Mapping[str, str]) -> None:
     """Retire each merged-away id: members move to the survivor, the id redirects to it."""
     for retired, survivor in sorted(merges.items()):
         records_repo.relink(session, retired, survivor)
-    retire(session, entity, merges, now)
+    retire(session, change, merges)
 
 
-def retire(session: Session, entity: EntityType, retired: Mapping[str, str], now: datetime) -> None:
+def retire(session: Session, change: Change, retired: Mapping[str, str]) -> None:
     """Mark ids whose members have all moved as merged into their survivor, with an event."""
     if not retired:
         return
     states = golden_repo.states(session, sorted(retired))
-    golden_repo.update_many(
-        session,
-        [
-            {
-                "id": old,
-                "status": GoldenStatus.MERGED,
-                "merged_into": survivor,
-                "version": states[old].version + 1,
-                "updated_at": now,
-            }
-            for old, survivor in sorted(retired.items())
-        ],
-    )
-    events_repo.add_events(
-        session,
-        [
-            _event(
-                entity,
-                old,
-                "golden.merged",
-                {"version": states[old].version + 1, "survivor": survivor, "retired": old},
-                now,
-            )
-            for old, survivor in sorted(retired.items())
-        ],
-    )
+    updates: list[dict[str, Any]] = []
+    writes = _Writes(change)
+    for old, survivor in sorted(retired.items()):
+        state = states[old]
+        version = state.version + 1
+        row = {
+            "id": old,
+            "status": GoldenStatus.MERGED,
+            "merged_into": survivor,
+            "version": version,
+            "updated_at": change.at,
+        }
+        updates.append(row)
+        writes.add(
+            old,
+            version,
+            "golden.merged",
+            {**row, "attributes": state.attributes},
+            [],
+            {"survivor": survivor, "retired": old},
+        )
+    golden_repo.update_many(session, updates)
+    writes.flush(session)
 
 
-def record_splits(
-    session: Session, entity: EntityType, splits: Mapping[str, Sequence[str]], now: datetime
-) -> None:
+def record_splits(session: Session, change: Change, splits: Mapping[str, Sequence[str]]) -> None:
     """A `golden.split` event for each golden record that gave members to others."""
     events_repo.add_events(
         session,
         [
-            _event(entity, golden_id, "golden.split", {"into": list(into)}, now)
+            {
+                "entity": change.entity.value,
+                "golden_id": golden_id,
+                "type": "golden.split",
+                "payload": {"into": list(into)},
+                "occurred_at": change.at,
+            }
             for golden_id, into in sorted(splits.items())
         ],
     )
@@ -124,12 +196,11 @@ def record_splits(
 
 def refresh(
     session: Session,
-    entity: EntityType,
+    change: Change,
     golden_ids: Collection[str],
-    now: datetime,
     emptied_into: Mapping[str, str] | None = None,
 ) -> set[str]:
-    """Recompute each golden record from its live members by survivorship.
+    """Recompute each golden record from its live members by survivorship, then its overrides.
 
     A golden record left with no live member is deleted, unless its last
     member moved to another golden record (`emptied_into`): then it was, in
@@ -140,42 +211,114 @@ def refresh(
         return set()
     states = golden_repo.states(session, ids)
     members_by_golden: dict[str, list[Member]] = defaultdict(list)
+    record_ids: dict[tuple[str, str], int] = {}
     live = records_repo.live_members(session, ids)
     trust = sources_repo.trust_by_name(session, {m.source for m in live})
     for m in live:
         members_by_golden[m.golden_id].append(
             Member(m.source, m.source_id, trust[m.source], m.updated_at, m.attributes)
         )
+        record_ids[(m.source, m.source_id)] = m.id
+    overrides = overrides_repo.active(session, ids)
     moved = emptied_into or {}
     retired: set[str] = set()
     updates: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
+    writes = _Writes(change)
+    conflicts: list[dict[str, Any]] = []
     for golden_id in ids:
         state = states[golden_id]
         if state.status == GoldenStatus.MERGED:
             continue
         members = members_by_golden.get(golden_id)
         if members:
-            attributes = {a: v.as_dict() for a, v in survive(members).items()}
+            survived = {a: v.as_dict() for a, v in survive(members).items()}
+            pinned = overrides.get(golden_id, {})
+            attributes = apply_overrides(survived, pinned)
+            conflicts.extend(
+                _conflicts(change, golden_id, state.attributes, survived, pinned, record_ids)
+            )
             if attributes == state.attributes and state.status == GoldenStatus.ACTIVE:
                 continue
             kind = "golden.updated"
-            change = {"status": GoldenStatus.ACTIVE, "attributes": attributes}
-            payload: dict[str, Any] = _snapshot(state.version + 1, attributes)
+            row: dict[str, Any] = {"status": GoldenStatus.ACTIVE, "attributes": attributes}
+            payload: dict[str, Any] = _values(attributes)
         elif golden_id in moved:
             kind = "golden.merged"
-            change = {"status": GoldenStatus.MERGED, "merged_into": moved[golden_id]}
+            row = {"status": GoldenStatus.MERGED, "merged_into": moved[golden_id]}
             payload = {"survivor": moved[golden_id], "retired": golden_id}
             retired.add(golden_id)
         elif state.status != GoldenStatus.DELETED:
             kind = "golden.deleted"
-            change = {"status": GoldenStatus.DELETED}
+            row = {"status": GoldenStatus.DELETED}
             payload = {}
         else:
             continue
         version = state.version + 1
-        updates.append({"id": golden_id, "version": version, "updated_at": now, **change})
-        events.append(_event(entity, golden_id, kind, {"version": version, **payload}, now))
+        updates.append({"id": golden_id, "version": version, "updated_at": change.at, **row})
+        after = row.get("attributes", state.attributes)
+        writes.add(
+            golden_id,
+            version,
+            kind,
+            {"attributes": after, **row},
+            _diff(state.attributes, after),
+            payload,
+        )
     golden_repo.update_many(session, updates)
-    events_repo.add_events(session, events)
+    writes.flush(session)
+    review_tasks_repo.add(session, conflicts)
     return retired
+
+
+def apply_overrides(
+    attributes: Mapping[str, dict[str, str]], pinned: Mapping[str, overrides_repo.ActiveOverride]
+) -> dict[str, dict[str, str]]:
+    """A pinned value wins; its lineage names the steward, and keeps what the sources say."""
+    result = dict(attributes)
+    for attribute, override in pinned.items():
+        from_sources = attributes.get(attribute)
+        result[attribute] = {
+            "value": override.value,
+            "source": "steward",
+            "source_id": override.created_by,
+            "rule": OVERRIDE_RULE,
+            "reason": override.reason,
+            "source_value": from_sources["value"] if from_sources else "",
+        }
+    return dict(sorted(result.items()))
+
+
+def _conflicts(
+    change: Change,
+    golden_id: str,
+    before: Mapping[str, Mapping[str, str]],
+    survived: Mapping[str, Mapping[str, str]],
+    pinned: Mapping[str, overrides_repo.ActiveOverride],
+    record_ids: Mapping[tuple[str, str], int],
+) -> list[dict[str, Any]]:
+    """Review tasks for pinned attributes whose sources now say something new and different."""
+    tasks: list[dict[str, Any]] = []
+    for attribute, override in pinned.items():
+        now = survived.get(attribute)
+        said = before.get(attribute, {}).get("source_value", "")
+        if now is None or now["value"] in (said, override.value):
+            continue
+        tasks.append(
+            {
+                "entity": change.entity.value,
+                "kind": ReviewKind.OVERRIDE_CONFLICT,
+                "status": ReviewStatus.OPEN,
+                "left_record_id": record_ids[(now["source"], now["source_id"])],
+                "right_record_id": None,
+                "golden_id": golden_id,
+                "score": None,
+                "detail": {
+                    "attribute": attribute,
+                    "override": override.value,
+                    "source_value": now["value"],
+                },
+                "pair_key": None,
+                "created_at": change.at,
+            }
+        )
+    return tasks

@@ -14,35 +14,27 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
-from mdmhub.db.base import utcnow
+from mdmhub.db.repositories import cannot_links
 from mdmhub.db.repositories import records as records_repo
 from mdmhub.db.repositories import sources as sources_repo
+from mdmhub.domain.actors import SYSTEM, Actor
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.records import Outcome, Problem, RecordInput, RecordResult, check_record
 from mdmhub.engine.blocking import blocking_keys
 from mdmhub.engine.clustering import NEW_CLUSTER_PREFIX, Clustering, Decision
 from mdmhub.engine.pipeline import IncomingRecord, StoredCandidate, resolve
-from mdmhub.engine.spec import MatchModel
 from mdmhub.engine.standardize.records import standardize
 from mdmhub.engine.survivorship import Member
 from mdmhub.errors import NotFoundError
-from mdmhub.services import golden_records
+from mdmhub.services import golden_records, review_queue
+from mdmhub.services.golden_records import Change
+from mdmhub.services.match_context import MatchContext
 
 LINK_METHODS = {Decision.LINKED: "auto", Decision.NEW: "new", Decision.KEPT: "kept"}
 
 
-@dataclass(frozen=True)
-class MatchContext:
-    """What matching needs besides the records: the model and the settings it runs with."""
-
-    model: MatchModel
-    phone_region: str
-    block_size_cap: int
-    extras: tuple[str, ...] = ()
-    """Extra attributes the model compares, standardised as `extra:NAME` features."""
-
-    def standardize(self, entity: EntityType, attributes: Mapping[str, str]) -> dict[str, str]:
-        return standardize(entity, attributes, self.phone_region, self.extras)
+def link_method(decision: Decision, pinned: bool) -> str:
+    return records_repo.STEWARD_LINK if pinned else LINK_METHODS[decision]
 
 
 @dataclass
@@ -66,14 +58,19 @@ class _Pending:
     features: dict[str, str]
     stored: records_repo.StoredRecord | None
 
+    @property
+    def pinned(self) -> bool:
+        return self.stored is not None and self.stored.link_method == records_repo.STEWARD_LINK
+
 
 def upsert_records(
     session: Session,
     entity: EntityType,
     records: list[RecordInput],
     context: MatchContext,
+    actor: Actor = SYSTEM,
 ) -> BatchReport:
-    now = utcnow()
+    change = Change.now(entity, "ingest", actor)
     results: list[RecordResult | None] = [None] * len(records)
     known_sources = sources_repo.trust_by_name(session, {r.source for r in records})
     seen: set[tuple[str, str]] = set()
@@ -114,27 +111,27 @@ def upsert_records(
 
     report = BatchReport(results=[])
     if pending:
-        report = _match_and_write(session, entity, pending, context, known_sources, now, results)
+        report = _match_and_write(session, change, pending, context, known_sources, results)
     report.results = [r for r in results if r is not None]
     return report
 
 
 def _match_and_write(
     session: Session,
-    entity: EntityType,
+    change: Change,
     pending: list[_Pending],
     context: MatchContext,
     trust: Mapping[str, float],
-    now: datetime,
     results: list[RecordResult | None],
 ) -> BatchReport:
     """Match the batch against its candidates, then store records and golden records."""
-    model = context.model
+    entity, model = change.entity, context.model
     keys = [blocking_keys(model.blocking_rules, p.features) for p in pending]
     updated_ids = {p.stored.id for p in pending if p.stored}
     candidates, capped = records_repo.candidates(
         session, entity.value, {k for ks in keys for k in ks}, updated_ids, context.block_size_cap
     )
+    clusters = {c.golden_id for c in candidates} | {p.stored.golden_id for p in pending if p.stored}
     resolution = resolve(
         model,
         [StoredCandidate(c.features, c.golden_id, c.shared_keys) for c in candidates],
@@ -143,10 +140,12 @@ def _match_and_write(
                 p.features,
                 p.stored.golden_id if p.stored else None,
                 [k for k in record_keys if k not in capped],
+                pinned=p.pinned,
             )
             for p, record_keys in zip(pending, keys, strict=True)
         ],
         context.block_size_cap,
+        cannot_links.among(session, clusters),
     )
     clustering = resolution.clustering
     new_ids = {
@@ -155,18 +154,24 @@ def _match_and_write(
         if a.cluster.startswith(NEW_CLUSTER_PREFIX)
     }
     golden_of = [new_ids.get(a.cluster, a.cluster) for a in clustering.assignments]
-    born = _born(pending, golden_of, set(new_ids.values()), trust, now)
-    golden_records.create(session, entity, born, now)
-    emptied_into = _write_records(session, entity, pending, keys, clustering, golden_of, now)
+    born = _born(pending, golden_of, set(new_ids.values()), trust, change.at)
+    golden_records.create(session, change, born)
+    record_ids, emptied_into = _write_records(session, change, pending, keys, clustering, golden_of)
+    review_queue.open_possible_matches(
+        session,
+        change,
+        [c.id for c in candidates] + record_ids,
+        [(r.left, r.right, r.probability) for r in clustering.reviews],
+    )
     merges = {  # a cluster born in this batch has no golden record to retire
         retired: new_ids.get(survivor, survivor)
         for retired, survivor in clustering.merges.items()
         if not retired.startswith(NEW_CLUSTER_PREFIX)
     }
-    golden_records.merge(session, entity, merges, now)
+    golden_records.merge(session, change, merges)
     emptied_into = {old: merges.get(new, new) for old, new in emptied_into.items()}
     affected = (set(golden_of) - born.keys()) | emptied_into.keys()
-    retired = golden_records.refresh(session, entity, affected - set(merges), now, emptied_into)
+    retired = golden_records.refresh(session, change, affected - set(merges), emptied_into)
     merged_clusters = set(merges.values()) | {emptied_into[old] for old in retired}
     for item, golden_id in zip(pending, golden_of, strict=True):
         moved = item.stored is None or item.stored.golden_id != golden_id
@@ -203,17 +208,18 @@ def _born(
 
 def _write_records(
     session: Session,
-    entity: EntityType,
+    change: Change,
     pending: list[_Pending],
     keys: list[list[str]],
     clustering: Clustering,
     golden_of: list[str],
-    now: datetime,
-) -> dict[str, str]:
+) -> tuple[list[int], dict[str, str]]:
     """Insert new records, update changed ones, with a version row and blocking keys each.
 
-    Returns old golden id -> new one for updated records that changed golden record.
+    Returns the records' ids (in batch order), and old golden id -> new one for
+    updated records that changed golden record.
     """
+    now = change.at
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     new_keys: list[list[str]] = []
@@ -227,7 +233,9 @@ def _write_records(
             "features": item.features,
             "content_hash": item.digest,
             "golden_id": golden_id,
-            "link_method": LINK_METHODS[assignment.decision],
+            "link_method": records_repo.STEWARD_LINK
+            if item.pinned
+            else LINK_METHODS[assignment.decision],
             "link_score": assignment.score,
             "deleted": False,
             "updated_at": now,
@@ -236,7 +244,7 @@ def _write_records(
             inserts.append(
                 {
                     **row,
-                    "entity": entity.value,
+                    "entity": change.entity.value,
                     "source": item.record.source,
                     "source_id": item.record.source_id,
                     "version": 1,
@@ -249,7 +257,7 @@ def _write_records(
             updated_keys[item.stored.id] = record_keys
             if item.stored.golden_id != golden_id:
                 emptied_into[item.stored.golden_id] = golden_id
-    new_record_ids = records_repo.insert_records(session, entity.value, inserts)
+    new_record_ids = records_repo.insert_records(session, change.entity.value, inserts)
     records_repo.update_records(session, updates)
     records_repo.insert_versions(
         session,
@@ -269,15 +277,17 @@ def _write_records(
     )
     records_repo.replace_blocking_keys(
         session,
-        entity.value,
+        change.entity.value,
         {**dict(zip(new_record_ids, new_keys, strict=True)), **updated_keys},
         sorted(updated_keys),
     )
-    return emptied_into
+    new_ids = iter(new_record_ids)
+    record_ids = [next(new_ids) if p.stored is None else p.stored.id for p in pending]
+    return record_ids, emptied_into
 
 
 def delete_record(
-    session: Session, entity: EntityType, source: str, source_id: str
+    session: Session, entity: EntityType, source: str, source_id: str, actor: Actor = SYSTEM
 ) -> RecordResult:
     """Tombstone a record: it leaves matching, its golden record is recomputed, history stays."""
     record = records_repo.get(session, entity.value, source, source_id)
@@ -287,7 +297,8 @@ def delete_record(
         return RecordResult(
             0, source, source_id, Outcome.UNCHANGED, record.golden_id, record.version
         )
-    now = utcnow()
+    change = Change.now(entity, "delete", actor)
+    now = change.at
     record.deleted = True
     record.version += 1
     record.updated_at = now
@@ -306,5 +317,5 @@ def delete_record(
         ],
     )
     records_repo.replace_blocking_keys(session, entity.value, {}, [record.id])
-    golden_records.refresh(session, entity, {record.golden_id}, now)
+    golden_records.refresh(session, change, {record.golden_id})
     return RecordResult(0, source, source_id, Outcome.DELETED, record.golden_id, record.version)

@@ -20,7 +20,7 @@ from mdmhub.engine.model_config import ModelConfigError, apply_overrides, extra_
 from mdmhub.engine.spec import MatchModel
 from mdmhub.engine.training import TrainedParameters, apply
 from mdmhub.errors import InvalidInputError
-from mdmhub.services.ingest import MatchContext
+from mdmhub.services.match_context import MatchContext
 from mdmhub.settings import Settings
 
 

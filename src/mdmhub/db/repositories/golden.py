@@ -2,12 +2,13 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from mdmhub.db.models import GoldenRecord
+from mdmhub.db.models import GoldenRecord, GoldenRecordVersion
 from mdmhub.db.repositories.bulk import chunks, insert_rows
 
 
@@ -45,3 +46,24 @@ def update_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Rows carry `id` and the columns to set (ORM bulk update by primary key)."""
     if rows:
         session.execute(update(GoldenRecord), rows)
+
+
+def add_versions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    insert_rows(session, GoldenRecordVersion, rows)
+
+
+def version_as_of(session: Session, golden_id: str, at: datetime) -> GoldenRecordVersion | None:
+    return session.scalar(
+        select(GoldenRecordVersion)
+        .where(GoldenRecordVersion.golden_id == golden_id, GoldenRecordVersion.recorded_at <= at)
+        .order_by(GoldenRecordVersion.version.desc())
+        .limit(1)
+    )
+
+
+def versions(session: Session, golden_id: str) -> Sequence[GoldenRecordVersion]:
+    return session.scalars(
+        select(GoldenRecordVersion)
+        .where(GoldenRecordVersion.golden_id == golden_id)
+        .order_by(GoldenRecordVersion.version)
+    ).all()

@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 from mdmhub.db.models import BlockingKey, SourceRecord, SourceRecordVersion
 from mdmhub.db.repositories.bulk import DRIVER_FROM_ROWS, chunks, insert_rows
 
+STEWARD_LINK = "steward"
+"""The link method of a record a steward placed: matching never moves it."""
+
 
 @dataclass(frozen=True, slots=True)
 class StoredRecord:
@@ -26,6 +29,7 @@ class StoredRecord:
     content_hash: str
     golden_id: str
     deleted: bool
+    link_method: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,7 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class LiveMember:
+    id: int
     golden_id: str
     source: str
     source_id: str
@@ -55,6 +60,7 @@ _FIND_BY_SOURCE_IDS = select(
     SourceRecord.content_hash,
     SourceRecord.golden_id,
     SourceRecord.deleted,
+    SourceRecord.link_method,
 ).where(
     SourceRecord.entity == bindparam("entity"),
     SourceRecord.source == bindparam("source"),
@@ -68,6 +74,7 @@ _CANDIDATES = select(SourceRecord.id, SourceRecord.features, SourceRecord.golden
     SourceRecord.id.in_(bindparam("ids", expanding=True))
 )
 _LIVE_MEMBERS = select(
+    SourceRecord.id,
     SourceRecord.golden_id,
     SourceRecord.source,
     SourceRecord.source_id,
@@ -240,6 +247,8 @@ class LiveRecord:
     features: dict[str, str]
     golden_id: str
     updated_at: datetime
+    link_method: str
+    link_score: float
 
 
 def live_records(session: Session, entity: str) -> list[LiveRecord]:
@@ -253,9 +262,43 @@ def live_records(session: Session, entity: str) -> list[LiveRecord]:
             SourceRecord.features,
             SourceRecord.golden_id,
             SourceRecord.updated_at,
+            SourceRecord.link_method,
+            SourceRecord.link_score,
         )
         .where(SourceRecord.entity == entity, SourceRecord.deleted.is_(False))
         .order_by(SourceRecord.id)
         .execution_options(yield_per=10_000)
     )
     return [LiveRecord(*row) for row in rows]
+
+
+def by_id(session: Session, record_id: int) -> SourceRecord | None:
+    return session.get(SourceRecord, record_id)
+
+
+def pin_members(session: Session, golden_ids: Sequence[str]) -> None:
+    """Every live member of these golden records becomes steward-placed: matching never moves
+    them again."""
+    for chunk in chunks(golden_ids):
+        session.execute(
+            update(SourceRecord)
+            .where(SourceRecord.golden_id.in_(chunk), SourceRecord.deleted.is_(False))
+            .values(link_method=STEWARD_LINK)
+        )
+
+
+def pin_records(session: Session, record_ids: Sequence[int]) -> None:
+    for chunk in chunks(record_ids):
+        session.execute(
+            update(SourceRecord).where(SourceRecord.id.in_(chunk)).values(link_method=STEWARD_LINK)
+        )
+
+
+def move(session: Session, record_ids: Sequence[int], golden_id: str) -> None:
+    """Steward-placed records go to `golden_id`, pinned there."""
+    for chunk in chunks(record_ids):
+        session.execute(
+            update(SourceRecord)
+            .where(SourceRecord.id.in_(chunk))
+            .values(golden_id=golden_id, link_method=STEWARD_LINK, link_score=1.0)
+        )

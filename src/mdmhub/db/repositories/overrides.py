@@ -1,0 +1,72 @@
+"""Queries on the values stewards pinned on golden records."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from mdmhub.db.models import Override
+from mdmhub.db.repositories.bulk import chunks
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveOverride:
+    value: str
+    reason: str
+    created_by: str
+
+
+def active(session: Session, golden_ids: Sequence[str]) -> dict[str, dict[str, ActiveOverride]]:
+    """Golden id -> attribute -> the override in force."""
+    found: dict[str, dict[str, ActiveOverride]] = defaultdict(dict)
+    for chunk in chunks(golden_ids):
+        rows = session.execute(
+            select(
+                Override.golden_id,
+                Override.attribute,
+                Override.value,
+                Override.reason,
+                Override.created_by,
+            ).where(Override.golden_id.in_(chunk), Override.removed_at.is_(None))
+        )
+        for row in rows:
+            found[row.golden_id][row.attribute] = ActiveOverride(
+                row.value, row.reason, row.created_by
+            )
+    return found
+
+
+def add(session: Session, override: Override) -> None:
+    session.add(override)
+    session.flush()
+
+
+def remove(session: Session, golden_id: str, attribute: str, removed_by: str, at: datetime) -> bool:
+    """Retire the override in force (rows are kept as history). False when there was none."""
+    result = session.execute(
+        update(Override)
+        .where(
+            Override.golden_id == golden_id,
+            Override.attribute == attribute,
+            Override.removed_at.is_(None),
+        )
+        .values(removed_by=removed_by, removed_at=at)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def move(session: Session, retired: str, survivor: str, keep: set[str]) -> None:
+    """A merged-away golden record's overrides go to its survivor, except those on attributes
+    the survivor pins itself (`keep`), which are retired with it."""
+    session.execute(
+        update(Override)
+        .where(
+            Override.golden_id == retired,
+            Override.removed_at.is_(None),
+            Override.attribute.not_in(keep),
+        )
+        .values(golden_id=survivor)
+    )
