@@ -5,7 +5,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
 from mdmhub import __version__
-from mdmhub.api.routers import explain, golden, health, records, sources
+from mdmhub.api.routers import (
+    audit,
+    explain,
+    golden,
+    health,
+    records,
+    review_tasks,
+    sources,
+    stewardship,
+)
 from mdmhub.errors import MdmError
 
 
@@ -26,7 +35,16 @@ def create_app() -> FastAPI:
         version=__version__,
         description="Master data management hub: source records in, golden records out.",
     )
-    for router in (health.router, sources.router, records.router, golden.router, explain.router):
+    for router in (
+        health.router,
+        sources.router,
+        records.router,
+        golden.router,
+        stewardship.router,
+        review_tasks.router,
+        explain.router,
+        audit.router,
+    ):
         app.include_router(router)
     app.add_exception_handler(MdmError, _domain_error)
     app.add_exception_handler(OperationalError, _database_unavailable)

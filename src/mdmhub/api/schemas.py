@@ -105,9 +105,13 @@ class SourceRecordOut(BaseModel):
 
 class LineageValue(BaseModel):
     value: str
-    source: str
-    source_id: str
+    source: str = Field(description='the source system, or "steward" for an override')
+    source_id: str = Field(description="the source record's id, or the steward's name")
     rule: str
+    reason: str | None = Field(default=None, description="an override's reason")
+    source_value: str | None = Field(
+        default=None, description="what the sources say under an override"
+    )
 
 
 class GoldenOut(BaseModel):
@@ -119,9 +123,13 @@ class GoldenOut(BaseModel):
     status: str
     version: int
     attributes: dict[str, LineageValue]
-    members: list[SourceRecordOut]
+    members: list[SourceRecordOut] | None = Field(
+        description="null in an as-of read: memberships are not versioned (lineage names the"
+        " records each value came from)"
+    )
     created_at: datetime
     updated_at: datetime
+    as_of: datetime | None = None
 
 
 class SourceIn(BaseModel):
@@ -164,3 +172,124 @@ class ExplanationOut(BaseModel):
     match_weight: float = Field(description="prior_weight + the sum of the comparison weights")
     probability: float = Field(description="1 / (1 + 2^-match_weight)")
     decision: Literal["match", "review", "no-match"]
+
+
+class AttributeChangeOut(BaseModel):
+    attribute: str
+    before: str | None
+    after: str | None
+    source: str | None = None
+    source_id: str | None = None
+    rule: str | None = None
+    reason: str | None = None
+    source_value: str | None = None
+
+
+class GoldenVersionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    status: str
+    merged_into: str | None
+    attributes: dict[str, LineageValue]
+    changes: list[AttributeChangeOut] = Field(
+        description="what changed since the previous version, with the lineage of each new value"
+    )
+    operation: str = Field(
+        description="ingest, delete, rematch, review.decide, steward.merge, steward.split,"
+        " steward.override"
+    )
+    actor: str
+    recorded_at: datetime
+
+
+class GoldenHistoryOut(BaseModel):
+    golden_id: str
+    versions: list[GoldenVersionOut]
+
+
+class ReviewTaskOut(BaseModel):
+    id: int
+    entity: str
+    kind: Literal["possible_match", "override_conflict"]
+    status: Literal["open", "decided"]
+    score: float | None = Field(description="the pair's match probability (possible matches)")
+    golden_id: str | None = Field(description="the golden record of an override conflict")
+    detail: dict[str, Any]
+    left: SourceRecordOut
+    right: SourceRecordOut | None
+    explanation: ExplanationOut | None = Field(
+        default=None, description="per-attribute levels and weights (reading one task)"
+    )
+    decision: str | None
+    comment: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    created_at: datetime
+
+
+class ReviewTaskPageOut(BaseModel):
+    total: int
+    offset: int
+    tasks: list[ReviewTaskOut]
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["match", "no-match", "keep-override", "accept-source"] = Field(
+        description="match / no-match for a possible match; keep-override / accept-source for an"
+        " override conflict"
+    )
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    other: str = Field(min_length=1, max_length=40, description="the golden id to merge away")
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class RecordRefIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    source_id: str = Field(min_length=1, max_length=MAX_SOURCE_ID_LENGTH)
+
+
+class SplitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    records: list[RecordRefIn] = Field(min_length=1, max_length=1000)
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class SplitOut(BaseModel):
+    golden_id: str = Field(description="the golden record that kept the other members")
+    new_golden_id: str = Field(description="the golden record the named records moved to")
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AuditEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    occurred_at: datetime
+    actor: str
+    api_key_id: str | None
+    action: str
+    entity: str | None
+    target: str | None
+    detail: dict[str, Any]
+
+
+class AuditPageOut(BaseModel):
+    entries: list[AuditEntryOut]
+    next_cursor: int

@@ -300,7 +300,8 @@ def _conflicts(
     tasks: list[dict[str, Any]] = []
     for attribute, override in pinned.items():
         now = survived.get(attribute)
-        said = before.get(attribute, {}).get("source_value", "")
+        previous = before.get(attribute, {})
+        said = previous.get("source_value", previous.get("value", ""))
         if now is None or now["value"] in (said, override.value):
             continue
         tasks.append(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from mdmhub.db.models import ReviewTask, SourceRecord
 from mdmhub.db.repositories import records as records_repo
 from mdmhub.db.repositories import review_tasks as review_tasks_repo
+from mdmhub.domain.actors import Actor
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.review import ReviewDecision, ReviewKind, ReviewStatus
 from mdmhub.engine.explanation import Explanation
@@ -70,58 +71,68 @@ def list_tasks(
     highest_score_first: bool,
     offset: int,
     limit: int,
-) -> tuple[int, list[ReviewTask]]:
+) -> tuple[int, list[TaskView]]:
     total, tasks = review_tasks_repo.page(
         session, entity.value, status, kind, highest_score_first, offset, limit
     )
-    return total, list(tasks)
+    return total, views(session, tasks)
 
 
-def _task(session: Session, entity: EntityType, task_id: int) -> ReviewTask:
+def _task(session: Session, task_id: int) -> ReviewTask:
     task = review_tasks_repo.get(session, task_id)
-    if task is None or task.entity != entity.value:
-        raise NotFoundError(f"no {entity.value} review task {task_id}")
+    if task is None:
+        raise NotFoundError(f"no review task {task_id}")
     return task
 
 
-def _record(session: Session, record_id: int | None) -> SourceRecord:
-    record = records_repo.by_id(session, record_id) if record_id is not None else None
-    if record is None:
-        raise NotFoundError(f"review task refers to a missing record {record_id}")
-    return record
+def views(session: Session, tasks: Sequence[ReviewTask]) -> list[TaskView]:
+    """Tasks with both their records (and so their golden ids), fetched in one query."""
+    ids = [t.left_record_id for t in tasks] + [
+        t.right_record_id for t in tasks if t.right_record_id is not None
+    ]
+    records = records_repo.by_ids(session, ids)
+    return [
+        TaskView(
+            t,
+            records[t.left_record_id],
+            records[t.right_record_id] if t.right_record_id is not None else None,
+            None,
+        )
+        for t in tasks
+    ]
 
 
-def get_task(session: Session, entity: EntityType, task_id: int, settings: Settings) -> TaskView:
-    """The task with both records (and so their golden ids) and why they scored as they did."""
-    task = _task(session, entity, task_id)
-    left = _record(session, task.left_record_id)
-    if task.right_record_id is None:
-        return TaskView(task, left, None, None)
-    right = _record(session, task.right_record_id)
+def get_task(session: Session, task_id: int, settings: Settings) -> TaskView:
+    """The task with both records and why they scored as they did."""
+    view = views(session, [_task(session, task_id)])[0]
+    if view.right is None:
+        return view
+    left, right = view.left, view.right
     explanation = explain.explain_records(
-        session, entity, settings, (left.source, left.source_id), (right.source, right.source_id)
+        session,
+        EntityType(view.task.entity),
+        settings,
+        (left.source, left.source_id),
+        (right.source, right.source_id),
     )
-    return TaskView(task, left, right, explanation)
+    return TaskView(view.task, left, right, explanation)
 
 
 def decide(
-    session: Session,
-    entity: EntityType,
-    task_id: int,
-    decision: ReviewDecision,
-    comment: str | None,
-    change: Change,
+    session: Session, task_id: int, decision: ReviewDecision, comment: str | None, actor: Actor
 ) -> ReviewTask:
-    task = _task(session, entity, task_id)
+    task = _task(session, task_id)
+    entity = EntityType(task.entity)
+    change = Change.now(entity, "review.decide", actor)
     if task.status != ReviewStatus.OPEN:
         raise ConflictError(f"review task {task_id} was already decided: {task.decision}")
     kind = ReviewKind(task.kind)
     if decision not in DECISIONS[kind]:
         allowed = ", ".join(sorted(DECISIONS[kind]))
         raise InvalidInputError(f"a {kind} task takes {allowed}", field="decision")
-    left = _record(session, task.left_record_id)
-    if kind is ReviewKind.POSSIBLE_MATCH:
-        right = _record(session, task.right_record_id)
+    view = views(session, [task])[0]
+    left, right = view.left, view.right
+    if right is not None:
         if left.deleted or right.deleted:
             raise ConflictError("one of the two records was deleted since; nothing to decide")
         if decision is ReviewDecision.MATCH:

@@ -1,23 +1,53 @@
-"""Golden records with per-attribute lineage and their member source records."""
+"""Golden records with per-attribute lineage, their member source records, and their past."""
 
-from fastapi import APIRouter
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from mdmhub.api.deps import EntityDep, SessionDep
-from mdmhub.api.schemas import ErrorOut, GoldenOut, SourceRecordOut
-from mdmhub.services import golden_view
+from mdmhub.api.schemas import (
+    ErrorOut,
+    GoldenHistoryOut,
+    GoldenOut,
+    GoldenVersionOut,
+    SourceRecordOut,
+)
+from mdmhub.services import golden_history, golden_view
 
 router = APIRouter(prefix="/v1/{entity}/golden", tags=["golden records"])
+
+AsOf = Annotated[
+    datetime | None,
+    Query(description="ISO 8601 time; read the record as it was then (no zone means UTC)"),
+]
 
 
 @router.get(
     "/{golden_id}",
     response_model=GoldenOut,
     responses={404: {"model": ErrorOut}},
-    summary="Read a golden record; a merged-away id answers with its survivor",
+    summary="Read a golden record, now or as it was; a merged-away id answers with its survivor",
 )
-def read(entity: EntityDep, golden_id: str, session: SessionDep) -> GoldenOut:
+def read(entity: EntityDep, golden_id: str, session: SessionDep, as_of: AsOf = None) -> GoldenOut:
     """A merged-away id is answered with the surviving record (200, not a redirect):
-    `id` is the survivor and `requested_id` the id asked for."""
+    `id` is the survivor and `requested_id` the id asked for. With `as_of` the id is read
+    as it was at that time (no redirect: back then it may not have been merged yet)."""
+    if as_of is not None:
+        at = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
+        version = golden_history.as_of(session, entity, golden_id, at)
+        return GoldenOut(
+            id=golden_id,
+            requested_id=golden_id,
+            entity=version.entity,
+            status=version.status,
+            version=version.version,
+            attributes=version.attributes,
+            members=None,
+            created_at=golden_history.history(session, entity, golden_id)[0].recorded_at,
+            updated_at=version.recorded_at,
+            as_of=at,
+        )
     view = golden_view.get_golden(session, entity, golden_id)
     record = view.record
     return GoldenOut(
@@ -30,4 +60,18 @@ def read(entity: EntityDep, golden_id: str, session: SessionDep) -> GoldenOut:
         members=[SourceRecordOut.model_validate(m) for m in view.members],
         created_at=record.created_at,
         updated_at=record.updated_at,
+    )
+
+
+@router.get(
+    "/{golden_id}/history",
+    response_model=GoldenHistoryOut,
+    responses={404: {"model": ErrorOut}},
+    summary="Every version of a golden record: what changed, which rule or steward, when",
+)
+def history(entity: EntityDep, golden_id: str, session: SessionDep) -> GoldenHistoryOut:
+    versions = golden_history.history(session, entity, golden_id)
+    return GoldenHistoryOut(
+        golden_id=golden_id,
+        versions=[GoldenVersionOut.model_validate(v) for v in versions],
     )

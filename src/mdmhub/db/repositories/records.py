@@ -272,8 +272,14 @@ def live_records(session: Session, entity: str) -> list[LiveRecord]:
     return [LiveRecord(*row) for row in rows]
 
 
-def by_id(session: Session, record_id: int) -> SourceRecord | None:
-    return session.get(SourceRecord, record_id)
+def by_ids(session: Session, record_ids: Sequence[int]) -> dict[int, SourceRecord]:
+    found: dict[int, SourceRecord] = {}
+    for chunk in chunks(sorted(set(record_ids))):
+        found.update(
+            (r.id, r)
+            for r in session.scalars(select(SourceRecord).where(SourceRecord.id.in_(chunk)))
+        )
+    return found
 
 
 def pin_members(session: Session, golden_ids: Sequence[str]) -> None:
