@@ -3,7 +3,15 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    SerializerFunctionWrapHandler,
+    Tag,
+    model_serializer,
+)
 
 from mdmhub.domain.records import MAX_SOURCE_ID_LENGTH, RecordInput, RecordResult
 from mdmhub.services.sources import MAX_NAME_LENGTH
@@ -112,6 +120,12 @@ class LineageValue(BaseModel):
     source_value: str | None = Field(
         default=None, description="what the sources say under an override"
     )
+
+    @model_serializer(mode="wrap")
+    def _without_empty(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Only overrides have a reason and a source value; other lineage stays four keys."""
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if v is not None}
 
 
 class GoldenOut(BaseModel):
