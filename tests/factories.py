@@ -76,3 +76,23 @@ def duplicate_of(attributes: dict[str, str]) -> dict[str, str]:
     copy["birth_date"] = f"{day}/{month}/{year}"
     copy["phone"] = attributes["phone"].removeprefix("+34 ").replace(" ", "")
     return copy
+
+
+LOOKALIKE = person(
+    birth_date="",
+    address_line1="Calle Luna 3",
+    postal_code="41001",
+    locality="Sevilla",
+    email="",
+    phone="",
+)
+"""Same name as `person()`, another town and no contact data: the review band."""
+TOLEDO_NAMESAKE = person(
+    second_family_name="",
+    birth_date="",
+    address_line1="",
+    postal_code="",
+    locality="Toledo",
+    email="",
+    phone="",
+)

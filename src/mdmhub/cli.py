@@ -7,8 +7,10 @@ calls a service and prints the outcome.
 import csv
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import orjson
 import typer
@@ -26,6 +28,7 @@ from mdmhub.services import (
     ingest,
     match_models,
     rematch,
+    review_queue,
     sources,
     training,
 )
@@ -179,21 +182,41 @@ def load(
         raise typer.Exit(code=1)
 
 
+@contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    """The file to write an export to, or stdout."""
+    if path is None:
+        yield sys.stdout
+        return
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        yield handle
+
+
+OutputOption = Annotated[Path | None, typer.Option(help="Write here instead of stdout.")]
+
+
 @export_app.command("xref")
 def export_xref(
     entity: Annotated[EntityType | None, typer.Option(help="Only this entity.")] = None,
-    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+    output: OutputOption = None,
 ) -> None:
     """The crosswalk as CSV: entity,source,source_id,golden_id for every live source record."""
-    handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
-    try:
+    with _output(output) as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["entity", "source", "source_id", "golden_id"])
         with transaction(get_settings().database_url) as session:
             writer.writerows(crosswalk.rows(session, entity))
-    finally:
-        if output:
-            handle.close()
+
+
+@export_app.command("pairs")
+def export_pairs(
+    entity: Annotated[EntityType, typer.Option(help="Whose review decisions.")],
+    output: OutputOption = None,
+) -> None:
+    """Steward decisions as labelled pairs (JSON Lines), ready for `mdmhub train --pairs`."""
+    with _output(output) as handle, transaction(get_settings().database_url) as session:
+        for pair in review_queue.labelled_pairs(session, entity):
+            handle.write(orjson.dumps(pair).decode() + "\n")
 
 
 @app.command()

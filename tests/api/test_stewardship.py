@@ -7,25 +7,6 @@ from fastapi.testclient import TestClient
 
 from tests.factories import person
 
-LOOKALIKE = person(
-    birth_date="",
-    address_line1="Calle Luna 3",
-    postal_code="41001",
-    locality="Sevilla",
-    email="",
-    phone="",
-)
-"""Same name as `person()`, another town and no contact data: the review band."""
-TOLEDO_NAMESAKE = person(
-    second_family_name="",
-    birth_date="",
-    address_line1="",
-    postal_code="",
-    locality="Toledo",
-    email="",
-    phone="",
-)
-
 
 def upsert(client: TestClient, source: str, source_id: str, attributes: dict[str, str]) -> str:
     response = client.post(
