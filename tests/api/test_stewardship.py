@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import person
+from tests.factories import LOOKALIKE, TOLEDO_NAMESAKE, person
 
 
 def upsert(client: TestClient, source: str, source_id: str, attributes: dict[str, str]) -> str:
