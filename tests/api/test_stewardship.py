@@ -309,3 +309,21 @@ def test_decided_pairs_export_as_labelled_training_pairs(
 
     [pair] = [line for line in response.text.splitlines() if line]
     assert '"label":0' in pair.replace(" ", "")
+
+
+def test_an_override_follows_its_golden_record_when_the_machine_merges_it_away(
+    client: TestClient,
+) -> None:
+    ana = person(given_name="Ana", family_name="Ruiz", birth_date="1990-05-05",
+                 email="ana@example.com", phone="+34 611 222 333")  # fmt: skip
+    survivor = upsert(client, "crm", "1", ana)
+    retired = upsert(client, "shop", "2", person())
+    client.put(
+        f"/v1/customers/golden/{retired}/overrides/gender",
+        json={"value": "F", "reason": "customer said so"},
+    ).raise_for_status()
+
+    assert upsert(client, "shop", "2", ana) == survivor
+
+    golden = client.get(f"/v1/customers/golden/{survivor}").json()
+    assert golden["attributes"]["gender"]["value"] == "F"

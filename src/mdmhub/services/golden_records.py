@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mdmhub.db.base import utcnow
+from mdmhub.db.repositories import cannot_links
 from mdmhub.db.repositories import events as events_repo
 from mdmhub.db.repositories import golden as golden_repo
 from mdmhub.db.repositories import overrides as overrides_repo
@@ -147,10 +148,22 @@ def merge(session: Session, change: Change, merges: Mapping[str, str]) -> None:
     retire(session, change, merges)
 
 
+def _carry_over(session: Session, change: Change, retired: Mapping[str, str]) -> set[str]:
+    """What stewards decided about a merged-away golden record binds its survivor.
+
+    Returns the survivors that received an override (their values must be recomputed).
+    """
+    if not retired:
+        return set()
+    cannot_links.follow_merges(session, retired)
+    return overrides_repo.follow_merges(session, retired, change.at)
+
+
 def retire(session: Session, change: Change, retired: Mapping[str, str]) -> None:
     """Mark ids whose members have all moved as merged into their survivor, with an event."""
     if not retired:
         return
+    _carry_over(session, change, retired)
     states = golden_repo.states(session, sorted(retired))
     updates: list[dict[str, Any]] = []
     writes = _Writes(change)
@@ -267,6 +280,9 @@ def refresh(
     golden_repo.update_many(session, updates)
     writes.flush(session)
     review_tasks_repo.add(session, conflicts)
+    received = _carry_over(session, change, {old: moved[old] for old in retired})
+    if received:
+        refresh(session, change, received)
     return retired
 
 

@@ -135,8 +135,6 @@ def rematch(
         for old, moved_to in destinations.items()
         if old not in kept_ids
     }
-    for old, survivor in retired.items():
-        cannot_links.follow_merge(session, old, survivor)
     golden_records.retire(session, change, retired)
     split = {old: sorted(moved_to) for old, moved_to in destinations.items() if old in kept_ids}
     golden_records.record_splits(session, change, split)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import ReviewTask, SourceRecord
+from mdmhub.db.repositories import overrides as overrides_repo
 from mdmhub.db.repositories import records as records_repo
 from mdmhub.db.repositories import review_tasks as review_tasks_repo
 from mdmhub.domain.actors import Actor
@@ -141,7 +142,9 @@ def decide(
         else:
             steward_actions.keep_apart(session, change, left, right)
     elif decision is ReviewDecision.ACCEPT_SOURCE and task.golden_id is not None:
-        overrides.remove(session, change, task.golden_id, str(task.detail["attribute"]))
+        attribute = str(task.detail["attribute"])
+        if attribute in overrides_repo.active(session, [task.golden_id]).get(task.golden_id, {}):
+            overrides.remove(session, change, task.golden_id, attribute)
     task.status = ReviewStatus.DECIDED
     task.decision = decision
     task.comment = comment

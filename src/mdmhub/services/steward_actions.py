@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from mdmhub.db.models import CannotLink, GoldenRecord, SourceRecord
 from mdmhub.db.repositories import cannot_links
 from mdmhub.db.repositories import golden as golden_repo
-from mdmhub.db.repositories import overrides as overrides_repo
 from mdmhub.db.repositories import records as records_repo
 from mdmhub.db.repositories import sources as sources_repo
 from mdmhub.domain.golden import GoldenStatus
@@ -37,16 +36,12 @@ def merge(
     session: Session, change: Change, survivor: str, retired: str, comment: str | None
 ) -> None:
     """`retired` joins `survivor`: its members move, its id redirects, its constraints and the
-    overrides the survivor does not pin itself follow."""
+    overrides the survivor does not pin itself follow; a cannot-link between the two is lifted."""
     if survivor == retired:
         raise InvalidInputError("a golden record cannot be merged with itself", field="other")
     active_golden(session, change, survivor)
     active_golden(session, change, retired)
     records_repo.pin_members(session, [survivor, retired])
-    cannot_links.remove(session, survivor, retired)
-    cannot_links.follow_merge(session, retired, survivor)
-    pinned_by_survivor = set(overrides_repo.active(session, [survivor]).get(survivor, {}))
-    overrides_repo.move(session, retired, survivor, pinned_by_survivor)
     golden_records.merge(session, change, {retired: survivor})
     golden_records.refresh(session, change, {survivor})
     audit.record(

@@ -1,8 +1,8 @@
 """Queries on the pairs of golden records stewards said are different things."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import CannotLink
@@ -46,26 +46,25 @@ def add(session: Session, link: CannotLink) -> None:
         session.flush()
 
 
-def remove(session: Session, a: str, b: str) -> None:
-    first, second = ordered(a, b)
-    session.execute(
-        delete(CannotLink).where(CannotLink.golden_a == first, CannotLink.golden_b == second)
-    )
-
-
-def follow_merge(session: Session, retired: str, survivor: str) -> None:
-    """Constraints of a merged-away golden record now bind its survivor."""
-    links = session.scalars(
-        select(CannotLink).where(
-            or_(CannotLink.golden_a == retired, CannotLink.golden_b == retired)
+def follow_merges(session: Session, retired: Mapping[str, str]) -> None:
+    """Constraints of merged-away golden records now bind their survivors (a pair that a merge
+    brought together is dropped: a steward lifted it)."""
+    links: list[CannotLink] = []
+    for chunk in chunks(sorted(retired)):
+        links.extend(
+            session.scalars(
+                select(CannotLink).where(
+                    or_(CannotLink.golden_a.in_(chunk), CannotLink.golden_b.in_(chunk))
+                )
+            )
         )
-    ).all()
-    for link in links:
-        other = link.golden_b if link.golden_a == retired else link.golden_a
+    for link in {link.id: link for link in links}.values():
+        first = retired.get(link.golden_a, link.golden_a)
+        second = retired.get(link.golden_b, link.golden_b)
         session.delete(link)
         session.flush()
-        if other != survivor:
-            first, second = ordered(other, survivor)
+        if first != second:
+            first, second = ordered(first, second)
             add(
                 session,
                 CannotLink(

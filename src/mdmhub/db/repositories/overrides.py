@@ -1,7 +1,7 @@
 """Queries on the values stewards pinned on golden records."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -58,15 +58,28 @@ def remove(session: Session, golden_id: str, attribute: str, removed_by: str, at
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def move(session: Session, retired: str, survivor: str, keep: set[str]) -> None:
-    """A merged-away golden record's overrides go to its survivor, except those on attributes
-    the survivor pins itself (`keep`), which are retired with it."""
-    session.execute(
-        update(Override)
-        .where(
-            Override.golden_id == retired,
-            Override.removed_at.is_(None),
-            Override.attribute.not_in(keep),
-        )
-        .values(golden_id=survivor)
-    )
+def follow_merges(session: Session, retired: Mapping[str, str], at: datetime) -> set[str]:
+    """Overrides of merged-away golden records go to their survivors, except on attributes a
+    survivor pins itself: those are retired with their record (the survivor's pin wins).
+
+    Returns the survivors that received an override.
+    """
+    moving = active(session, sorted(retired))
+    if not moving:
+        return set()
+    received: set[str] = set()
+    pinned = active(session, sorted({retired[old] for old in moving}))
+    for old, by_attribute in moving.items():
+        survivor = retired[old]
+        for attribute in by_attribute:
+            statement = update(Override).where(
+                Override.golden_id == old,
+                Override.attribute == attribute,
+                Override.removed_at.is_(None),
+            )
+            if attribute in pinned.get(survivor, {}):
+                session.execute(statement.values(removed_by="merge", removed_at=at))
+            else:
+                session.execute(statement.values(golden_id=survivor))
+                received.add(survivor)
+    return received
