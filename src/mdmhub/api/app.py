@@ -7,9 +7,11 @@ from sqlalchemy.exc import OperationalError
 from mdmhub import __version__
 from mdmhub.api.routers import (
     audit,
+    customers,
     explain,
     golden,
     health,
+    interactions,
     records,
     review_tasks,
     sources,
@@ -43,6 +45,8 @@ def create_app() -> FastAPI:
         stewardship.router,
         review_tasks.router,
         explain.router,
+        customers.router,
+        interactions.router,
         audit.router,
     ):
         app.include_router(router)

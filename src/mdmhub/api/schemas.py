@@ -1,9 +1,11 @@
 """The REST contract: request and response bodies, kept apart from the tables."""
 
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -13,10 +15,47 @@ from pydantic import (
     model_serializer,
 )
 
-from mdmhub.domain.records import MAX_SOURCE_ID_LENGTH, RecordInput, RecordResult
+from mdmhub.domain.interactions import InteractionInput, InteractionType
+from mdmhub.domain.records import MAX_SOURCE_ID_LENGTH, LinkInput, RecordInput, RecordResult
+from mdmhub.domain.relationships import MAX_LINKS
 from mdmhub.services.sources import MAX_NAME_LENGTH
 
 AttributeValue = str | int | float | bool | None
+
+
+def _as_utc(value: datetime) -> datetime:
+    """A time without a zone is taken as UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+UtcTime = Annotated[datetime, AfterValidator(_as_utc)]
+EntityName = Literal["customer", "product", "address"]
+
+
+def _texts(attributes: dict[str, AttributeValue]) -> dict[str, str]:
+    """Values become text: standardisation is the hub's job, whatever the source sent."""
+    return {
+        name: (str(value).lower() if isinstance(value, bool) else str(value))
+        for name, value in attributes.items()
+        if value is not None
+    }
+
+
+class LinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entity: EntityName = Field(examples=["address"])
+    role: str = Field(
+        min_length=1,
+        max_length=40,
+        description="customer→address: billing, shipping, home, work; customer→product: holds,"
+        " bought; customer→customer: employer, household",
+        examples=["billing"],
+    )
+    source: str | None = Field(
+        default=None, max_length=MAX_NAME_LENGTH, description="the record's own source if unset"
+    )
+    source_id: str = Field(min_length=1, max_length=MAX_SOURCE_ID_LENGTH, examples=["A-7"])
 
 
 class RecordIn(BaseModel):
@@ -28,17 +67,21 @@ class RecordIn(BaseModel):
         default_factory=dict,
         examples=[{"given_name": "José", "family_name": "García", "phone": "600 123 456"}],
     )
+    links: list[LinkIn] = Field(
+        default_factory=list,
+        max_length=MAX_LINKS,
+        description="references to other records by their source ids (resolved when read)",
+    )
 
     def to_input(self) -> RecordInput:
-        """Values become text: standardisation is the hub's job, whatever the source sent."""
         return RecordInput(
             source=self.source,
             source_id=self.source_id,
-            attributes={
-                name: (str(value).lower() if isinstance(value, bool) else str(value))
-                for name, value in self.attributes.items()
-                if value is not None
-            },
+            attributes=_texts(self.attributes),
+            links=tuple(
+                LinkInput(link.entity, link.role, link.source or self.source, link.source_id)
+                for link in self.links
+            ),
         )
 
 
@@ -307,3 +350,166 @@ class AuditEntryOut(BaseModel):
 class AuditPageOut(BaseModel):
     entries: list[AuditEntryOut]
     next_cursor: int
+
+
+class InteractionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(min_length=1, max_length=MAX_NAME_LENGTH, examples=["shop"])
+    interaction_id: str = Field(min_length=1, max_length=200, examples=["order-981"])
+    customer_source_id: str = Field(
+        min_length=1,
+        max_length=MAX_SOURCE_ID_LENGTH,
+        description="the customer's record id in `customer_source`",
+        examples=["42"],
+    )
+    customer_source: str | None = Field(
+        default=None, max_length=MAX_NAME_LENGTH, description="`source` if unset"
+    )
+    type: InteractionType
+    channel: str | None = Field(default=None, max_length=30, examples=["web"])
+    occurred_at: UtcTime
+    amount: Decimal | None = Field(default=None, max_digits=18, decimal_places=4)
+    currency: str | None = Field(default=None, pattern="^[A-Z]{3}$", examples=["EUR"])
+    product_source: str | None = Field(default=None, max_length=MAX_NAME_LENGTH)
+    product_source_id: str | None = Field(default=None, max_length=MAX_SOURCE_ID_LENGTH)
+    status: str | None = Field(
+        default=None,
+        max_length=30,
+        description="a service case is open unless resolved, closed, cancelled or rejected",
+    )
+    due_at: UtcTime | None = None
+    resolved_at: UtcTime | None = None
+    text: str | None = Field(default=None, max_length=4000)
+    attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+
+    def to_input(self) -> InteractionInput:
+        return InteractionInput(
+            source=self.source,
+            interaction_id=self.interaction_id,
+            customer_source_id=self.customer_source_id,
+            customer_source=self.customer_source,
+            type=self.type,
+            occurred_at=self.occurred_at,
+            channel=self.channel.lower() if self.channel else None,
+            amount=self.amount,
+            currency=self.currency,
+            product_source=self.product_source,
+            product_source_id=self.product_source_id,
+            status=self.status.lower() if self.status else None,
+            due_at=self.due_at,
+            resolved_at=self.resolved_at,
+            text=self.text,
+            attributes=_texts(self.attributes),
+        )
+
+
+class InteractionBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    interactions: list[InteractionIn] = Field(min_length=1, max_length=1000)
+
+
+class InteractionResultOut(BaseModel):
+    index: int
+    source: str
+    interaction_id: str
+    status: Literal["accepted", "refused"]
+    outcome: Literal["created", "updated", "unchanged"] | None = None
+    golden_id: str | None = Field(
+        default=None, description="the golden customer now; null until the customer record exists"
+    )
+    errors: list[ProblemOut] = []
+
+
+class InteractionBatchOut(BaseModel):
+    accepted: int
+    refused: int
+    results: list[InteractionResultOut]
+
+
+class InteractionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    source: str
+    interaction_id: str
+    customer_source: str
+    customer_source_id: str
+    type: str
+    channel: str | None
+    occurred_at: datetime
+    amount: Decimal | None
+    currency: str | None
+    product_source: str | None
+    product_source_id: str | None
+    status: str | None
+    due_at: datetime | None
+    resolved_at: datetime | None
+    text: str | None
+    attributes: dict[str, Any]
+
+
+class RelatedOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    role: str
+    golden_id: str | None = Field(description="null while the referenced record has not arrived")
+    source: str | None = Field(description="the reference as the source gave it")
+    source_id: str | None
+    attributes: dict[str, str] = Field(description="the related golden record's values")
+
+
+class QualityFlagOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    attribute: str
+    problem: Literal["missing", "invalid", "conflicting"]
+    values: list[dict[str, str]] = Field(description="the values at fault, with their source")
+
+
+class IndicatorsOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    open_complaints: int = Field(description="complaints and claims not yet resolved")
+    open_requests: int = Field(description="requests and enquiries not yet resolved")
+    overdue_cases: int = Field(description="open service cases past their due date")
+    average_resolution_hours: float | None = Field(description="over resolved service cases")
+    last_contact: datetime | None
+    purchase_count: int
+    total_spent: dict[str, Decimal] = Field(description="purchase amounts per currency")
+    first_seen: datetime | None = Field(description="first record or interaction")
+    last_seen: datetime | None
+
+
+class TimelineOut(BaseModel):
+    total: int
+    offset: int
+    items: list[InteractionOut]
+
+
+class Customer360Out(BaseModel):
+    id: str = Field(description="the golden id (the survivor's when requested_id was merged)")
+    requested_id: str
+    status: str
+    version: int
+    attributes: dict[str, LineageValue] | None = None
+    sources: list[SourceRecordOut] | None = None
+    quality: list[QualityFlagOut] | None = None
+    addresses: list[RelatedOut] | None = None
+    products: list[RelatedOut] | None = None
+    related: list[RelatedOut] | None = None
+    interactions: TimelineOut | None = None
+    indicators: IndicatorsOut | None = None
+
+
+class SearchHitOut(BaseModel):
+    golden_id: str
+    score: float = Field(description="match probability of the search with the best member")
+    attributes: dict[str, str] = Field(description="the golden record's values")
+    matched_source: str
+    matched_source_id: str
+    explanation: ExplanationOut
+
+
+class SearchOut(BaseModel):
+    hits: list[SearchHitOut]

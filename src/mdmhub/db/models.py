@@ -1,6 +1,8 @@
-"""The tables. Rows are never deleted: tombstones and versions keep history."""
+"""The tables. Rows are never deleted: tombstones and versions keep history (a record's current
+links are replaced on update; its versions keep every set it had)."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -10,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     UniqueConstraint,
 )
@@ -75,6 +78,8 @@ class SourceRecordVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     deleted: Mapped[bool] = mapped_column(Boolean)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    links: Mapped[list[dict[str, str]] | None] = mapped_column(JsonDocument, nullable=True)
+    """The record's references in this version (null when it had none)."""
 
 
 class BlockingKey(Base):
@@ -263,3 +268,58 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class RecordLink(Base):
+    """A source record's reference to another record, by that record's source ids.
+
+    Resolved to golden records when read, so it follows merges and splits.
+    """
+
+    __tablename__ = "record_links"
+    __table_args__ = (
+        Index("ix_record_links_target", "target_entity", "target_source", "target_source_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    target_entity: Mapped[str] = mapped_column(String(20))
+    target_source: Mapped[str] = mapped_column(String(100))
+    target_source_id: Mapped[str] = mapped_column(String(200))
+
+
+class Interaction(Base):
+    """A purchase, complaint, request, call … of a customer, named by the source's own ids."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (
+        UniqueConstraint("source", "interaction_id"),
+        Index(
+            "ix_interactions_customer",
+            "customer_source",
+            "customer_source_id",
+            "occurred_at",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(ForeignKey("sources.name"))
+    interaction_id: Mapped[str] = mapped_column(String(200))
+    customer_source: Mapped[str] = mapped_column(String(100))
+    customer_source_id: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 4), nullable=True)
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    product_source: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    product_source_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    status: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    text: Mapped[str | None] = mapped_column(String(4000), nullable=True)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

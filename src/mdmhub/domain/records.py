@@ -18,10 +18,29 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class LinkInput:
+    """A reference to another record by its source ids (see domain.relationships)."""
+
+    entity: str
+    role: str
+    source: str
+    source_id: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "entity": self.entity,
+            "role": self.role,
+            "source": self.source,
+            "source_id": self.source_id,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class RecordInput:
     source: str
     source_id: str
     attributes: dict[str, str]
+    links: tuple[LinkInput, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from mdmhub.db.repositories import sources as sources_repo
 from mdmhub.domain.actors import SYSTEM, Actor
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.records import Outcome, Problem, RecordInput, RecordResult, check_record
+from mdmhub.domain.relationships import check_links
 from mdmhub.engine.blocking import blocking_keys
 from mdmhub.engine.clustering import NEW_CLUSTER_PREFIX, Clustering, Decision
 from mdmhub.engine.pipeline import IncomingRecord, StoredCandidate, resolve
@@ -44,8 +45,12 @@ class BatchReport:
     capped_keys: dict[str, int] = field(default_factory=dict)
 
 
-def content_hash(attributes: dict[str, str]) -> str:
-    return hashlib.sha256(orjson.dumps(attributes, option=orjson.OPT_SORT_KEYS)).hexdigest()
+def content_hash(record: RecordInput) -> str:
+    """Attributes, and links when there are any (so records without links hash as before)."""
+    content: dict[str, Any] = record.attributes
+    if record.links:
+        content = {"attributes": record.attributes, "links": [k.as_dict() for k in record.links]}
+    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 @dataclass
@@ -76,7 +81,7 @@ def upsert_records(
     seen: set[tuple[str, str]] = set()
     accepted: list[tuple[int, RecordInput]] = []
     for index, record in enumerate(records):
-        problems = check_record(record)
+        problems = check_record(record) + check_links(entity, record.links)
         if record.source not in known_sources:
             problems.append(
                 Problem("source", f"unknown source {record.source!r}; register it first")
@@ -94,7 +99,7 @@ def upsert_records(
     )
     pending: list[_Pending] = []
     for index, record in accepted:
-        digest = content_hash(record.attributes)
+        digest = content_hash(record)
         previous = stored.get((record.source, record.source_id))
         if previous and previous.content_hash == digest and not previous.deleted:
             results[index] = RecordResult(
@@ -259,20 +264,21 @@ def _write_records(
                 emptied_into[item.stored.golden_id] = golden_id
     new_record_ids = records_repo.insert_records(session, change.entity.value, inserts)
     records_repo.update_records(session, updates)
+    new_ids = iter(new_record_ids)
+    record_ids = [next(new_ids) if p.stored is None else p.stored.id for p in pending]
     records_repo.insert_versions(
         session,
         [
             {
                 "record_id": record_id,
-                "version": row["version"],
-                "attributes": row["attributes"],
-                "content_hash": row["content_hash"],
+                "version": item.stored.version + 1 if item.stored else 1,
+                "attributes": item.record.attributes,
+                "content_hash": item.digest,
                 "deleted": False,
                 "recorded_at": now,
+                "links": [k.as_dict() for k in item.record.links] or None,
             }
-            for record_id, row in zip(
-                [*new_record_ids, *updated_keys], [*inserts, *updates], strict=True
-            )
+            for item, record_id in zip(pending, record_ids, strict=True)
         ],
     )
     records_repo.replace_blocking_keys(
@@ -281,8 +287,15 @@ def _write_records(
         {**dict(zip(new_record_ids, new_keys, strict=True)), **updated_keys},
         sorted(updated_keys),
     )
-    new_ids = iter(new_record_ids)
-    record_ids = [next(new_ids) if p.stored is None else p.stored.id for p in pending]
+    records_repo.replace_links(
+        session,
+        {
+            record_id: item.record.links
+            for item, record_id in zip(pending, record_ids, strict=True)
+            if item.record.links
+        },
+        sorted(updated_keys),
+    )
     return record_ids, emptied_into
 
 

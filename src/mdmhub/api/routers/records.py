@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from mdmhub.api.answers import one_or_batch
 from mdmhub.api.deps import EntityDep, MatchContextDep, SessionDep, WriteSessionDep
 from mdmhub.api.schemas import (
     BatchIn,
@@ -32,17 +33,13 @@ def upsert(
     """One record answers with its result (422 when refused); a batch answers per record."""
     records = body.records if isinstance(body, BatchIn) else [body]
     report = ingest.upsert_records(session, entity, [r.to_input() for r in records], context)
-    results = [RecordResultOut.of(r) for r in report.results]
-    if isinstance(body, BatchIn):
-        accepted = sum(r.status == "accepted" for r in results)
-        return BatchOut(accepted=accepted, refused=len(results) - accepted, results=results)
-    if results[0].status == "refused":
-        problem = results[0].errors[0]
-        return JSONResponse(
-            status_code=422,
-            content=ErrorOut(detail=problem.message, field=problem.field).model_dump(),
-        )
-    return results[0]
+    return one_or_batch(
+        [RecordResultOut.of(r) for r in report.results],
+        isinstance(body, BatchIn),
+        lambda accepted, refused, results: BatchOut(
+            accepted=accepted, refused=refused, results=results
+        ),
+    )
 
 
 @router.get("/{source}/{source_id}", response_model=SourceRecordOut)

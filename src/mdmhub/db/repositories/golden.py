@@ -67,3 +67,13 @@ def versions(session: Session, golden_id: str) -> Sequence[GoldenRecordVersion]:
         .where(GoldenRecordVersion.golden_id == golden_id)
         .order_by(GoldenRecordVersion.version)
     ).all()
+
+
+def get_many(session: Session, golden_ids: Sequence[str]) -> dict[str, GoldenRecord]:
+    found: dict[str, GoldenRecord] = {}
+    for chunk in chunks(sorted(set(golden_ids))):
+        found.update(
+            (g.id, g)
+            for g in session.scalars(select(GoldenRecord).where(GoldenRecord.id.in_(chunk)))
+        )
+    return found

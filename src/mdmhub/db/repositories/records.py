@@ -5,7 +5,7 @@ thousands of rows per chunk, and ORM unit-of-work bookkeeping would dominate.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from mdmhub.db.models import BlockingKey, SourceRecord, SourceRecordVersion
+from mdmhub.db.models import BlockingKey, RecordLink, SourceRecord, SourceRecordVersion
 from mdmhub.db.repositories.bulk import DRIVER_FROM_ROWS, chunks, insert_rows
+from mdmhub.domain.records import LinkInput
 
 STEWARD_LINK = "steward"
 """The link method of a record a steward placed: matching never moves it."""
@@ -308,3 +309,85 @@ def move(session: Session, record_ids: Sequence[int], golden_id: str) -> None:
             .where(SourceRecord.id.in_(chunk))
             .values(golden_id=golden_id, link_method=STEWARD_LINK, link_score=1.0)
         )
+
+
+def replace_links(
+    session: Session, links_by_record: Mapping[int, Sequence[LinkInput]], replaced: Sequence[int]
+) -> None:
+    """Drop the links of `replaced` records, then store `links_by_record`."""
+    for chunk in chunks(replaced):
+        session.execute(delete(RecordLink).where(RecordLink.record_id.in_(chunk)))
+    insert_rows(
+        session,
+        RecordLink,
+        [
+            {
+                "record_id": record_id,
+                "role": link.role,
+                "target_entity": link.entity,
+                "target_source": link.source,
+                "target_source_id": link.source_id,
+            }
+            for record_id, links in links_by_record.items()
+            for link in links
+        ],
+    )
+
+
+def golden_ids(
+    session: Session, entity: str, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """(source, source id) -> golden id, for the live records among `keys`."""
+    return {
+        key: record.golden_id
+        for key, record in find_by_source_ids(session, entity, keys).items()
+        if not record.deleted
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLink:
+    record_id: int
+    role: str
+    target_entity: str
+    target_source: str
+    target_source_id: str
+
+
+def links_from(session: Session, record_ids: Sequence[int]) -> list[StoredLink]:
+    links: list[StoredLink] = []
+    for chunk in chunks(record_ids):
+        rows = session.execute(
+            select(
+                RecordLink.record_id,
+                RecordLink.role,
+                RecordLink.target_entity,
+                RecordLink.target_source,
+                RecordLink.target_source_id,
+            ).where(RecordLink.record_id.in_(chunk))
+        )
+        links.extend(StoredLink(*row) for row in rows)
+    return links
+
+
+def live_links_to(
+    session: Session, entity: str, keys: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """(role, golden id of the referring record) of live records that refer to any of `keys`."""
+    found: list[tuple[str, str]] = []
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for source, source_id in keys:
+        by_source[source].append(source_id)
+    for source, ids in sorted(by_source.items()):
+        rows = session.execute(
+            select(RecordLink.role, SourceRecord.golden_id)
+            .join(SourceRecord, SourceRecord.id == RecordLink.record_id)
+            .where(
+                RecordLink.target_entity == entity,
+                RecordLink.target_source == source,
+                RecordLink.target_source_id.in_(ids),
+                SourceRecord.deleted.is_(False),
+            )
+        )
+        found.extend((role, golden_id) for role, golden_id in rows)
+    return found

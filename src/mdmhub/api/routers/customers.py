@@ -1,0 +1,144 @@
+"""What agents read while the customer is on the line: search and the 360° view."""
+
+from collections.abc import Sequence
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from mdmhub.api.deps import AgentDep, SessionDep, SettingsDep
+from mdmhub.api.schemas import (
+    Customer360Out,
+    ErrorOut,
+    ExplanationOut,
+    IndicatorsOut,
+    InteractionOut,
+    QualityFlagOut,
+    RelatedOut,
+    SearchHitOut,
+    SearchOut,
+    SourceRecordOut,
+    TimelineOut,
+)
+from mdmhub.domain.interactions import InteractionType
+from mdmhub.services import customer_360, customer_search
+from mdmhub.services.customer_360 import Section, TimelineQuery
+
+router = APIRouter(prefix="/v1/customers", tags=["customer 360"])
+
+T = TypeVar("T", bound=BaseModel)
+
+Text = Annotated[str | None, Query(max_length=200)]
+
+
+@router.get(
+    "/search",
+    response_model=SearchOut,
+    responses={422: {"model": ErrorOut}},
+    summary="Find customers by name, email, phone, national id, birth date or town",
+)
+def search(
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: AgentDep,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="anything: an email, a phone in any format, a national id or a name",
+        ),
+    ] = None,
+    name: Text = None,
+    email: Text = None,
+    phone: Text = None,
+    national_id: Text = None,
+    birth_date: Text = None,
+    city: Text = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> SearchOut:
+    """Ranked by the match probability of the search with each customer's best record, with
+    the explanation of that score."""
+    fields = {
+        "full_name": name,
+        "email": email,
+        "phone": phone,
+        "national_id": national_id,
+        "birth_date": birth_date,
+        "locality": city,
+    }
+    hits = customer_search.search(session, settings, q, fields, limit)
+    return SearchOut(
+        hits=[
+            SearchHitOut(
+                golden_id=h.golden_id,
+                score=h.score,
+                attributes=h.attributes,
+                matched_source=h.matched[0],
+                matched_source_id=h.matched[1],
+                explanation=ExplanationOut.model_validate(h.explanation),
+            )
+            for h in hits
+        ]
+    )
+
+
+@router.get(
+    "/{golden_id}/360",
+    response_model=Customer360Out,
+    response_model_exclude_none=True,
+    responses={404: {"model": ErrorOut}},
+    summary="Everything about one customer in one response; choose sections with include=",
+)
+def view_360(
+    golden_id: str,
+    session: SessionDep,
+    actor: AgentDep,
+    include: Annotated[
+        list[Section] | None,
+        Query(description="sections to return (repeat or comma-separate); all by default"),
+    ] = None,
+    interaction_type: Annotated[list[InteractionType] | None, Query()] = None,
+    channel: Annotated[list[str] | None, Query(max_length=30)] = None,
+    offset: Annotated[int, Query(ge=0, description="timeline paging")] = 0,
+    limit: Annotated[int, Query(ge=1, le=200, description="timeline page size")] = 20,
+) -> Customer360Out:
+    """A merged-away id answers with its survivor. The timeline is newest first; the
+    indicators are computed over every interaction, whatever the timeline filters."""
+    sections = frozenset(include or Section)
+    view = customer_360.view(
+        session,
+        golden_id,
+        sections,
+        TimelineQuery(interaction_type or (), channel or (), offset, limit),
+    )
+    golden = view.golden
+    return Customer360Out(
+        id=view.golden_id,
+        requested_id=view.requested_id,
+        status=golden.status,
+        version=golden.version,
+        attributes=golden.attributes if Section.GOLDEN in sections else None,
+        sources=(
+            [SourceRecordOut.model_validate(m) for m in view.members]
+            if Section.SOURCES in sections
+            else None
+        ),
+        quality=_each(QualityFlagOut, view.quality),
+        addresses=_each(RelatedOut, view.addresses),
+        products=_each(RelatedOut, view.products),
+        related=_each(RelatedOut, view.related),
+        interactions=(
+            TimelineOut(
+                total=view.interactions_total or 0,
+                offset=offset,
+                items=[InteractionOut.model_validate(i) for i in view.interactions],
+            )
+            if view.interactions is not None
+            else None
+        ),
+        indicators=(IndicatorsOut.model_validate(view.indicators) if view.indicators else None),
+    )
+
+
+def _each(model: type[T], items: Sequence[object] | None) -> list[T] | None:
+    return [model.model_validate(item) for item in items] if items is not None else None

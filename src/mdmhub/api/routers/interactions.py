@@ -1,0 +1,81 @@
+"""Interactions from any source: purchases, complaints, requests, calls …"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import Discriminator, Tag
+
+from mdmhub.api.answers import one_or_batch
+from mdmhub.api.deps import SessionDep, SourceWriterDep, WriteSessionDep
+from mdmhub.api.schemas import (
+    ErrorOut,
+    InteractionBatchIn,
+    InteractionBatchOut,
+    InteractionIn,
+    InteractionOut,
+    InteractionResultOut,
+    ProblemOut,
+)
+from mdmhub.services import interactions
+from mdmhub.services.interactions import InteractionResult
+
+router = APIRouter(prefix="/v1/interactions", tags=["interactions"])
+
+
+def _body_kind(value: Any) -> str:
+    return "batch" if isinstance(value, dict) and "interactions" in value else "one"
+
+
+Body = Annotated[
+    Annotated[InteractionIn, Tag("one")] | Annotated[InteractionBatchIn, Tag("batch")],
+    Discriminator(_body_kind),
+]
+
+
+def _out(result: InteractionResult) -> InteractionResultOut:
+    return InteractionResultOut(
+        index=result.index,
+        source=result.source,
+        interaction_id=result.interaction_id,
+        status="refused" if result.problems else "accepted",
+        outcome=result.outcome.value if result.outcome else None,
+        golden_id=result.golden_id,
+        errors=[ProblemOut(field=p.field, message=p.message) for p in result.problems],
+    )
+
+
+@router.post(
+    "",
+    response_model=InteractionResultOut | InteractionBatchOut,
+    responses={422: {"model": ErrorOut, "description": "refused; nothing changed"}},
+    summary="Record one interaction, or a batch of up to 1,000 (idempotent by source and id)",
+)
+def upsert(
+    body: Body, session: WriteSessionDep, actor: SourceWriterDep
+) -> InteractionResultOut | InteractionBatchOut | JSONResponse:
+    """The customer is named by the source's record id; the answer says which golden customer
+    that is now (null until the customer record arrives)."""
+    batch = isinstance(body, InteractionBatchIn)
+    items = body.interactions if isinstance(body, InteractionBatchIn) else [body]
+    results = [_out(r) for r in interactions.upsert(session, [i.to_input() for i in items], actor)]
+    return one_or_batch(
+        results,
+        batch,
+        lambda accepted, refused, all_: InteractionBatchOut(
+            accepted=accepted, refused=refused, results=all_
+        ),
+    )
+
+
+@router.get(
+    "/{source}/{interaction_id}",
+    response_model=InteractionOut,
+    responses={404: {"model": ErrorOut}},
+    summary="Read an interaction back",
+)
+def read(
+    source: str, interaction_id: str, session: SessionDep, actor: SourceWriterDep
+) -> InteractionOut:
+    found, _ = interactions.get(session, source, interaction_id)
+    return InteractionOut.model_validate(found)

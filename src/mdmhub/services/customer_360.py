@@ -1,0 +1,279 @@
+"""The 360° view of a customer: who they are, their addresses, products, relations, every
+interaction, and the service indicators an agent needs while the customer is on the line.
+
+Everything is resolved through the crosswalk at read time: references and
+interactions name source records, so a merge or a split shows at once.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from mdmhub.db.base import utcnow
+from mdmhub.db.models import GoldenRecord, Interaction, SourceRecord
+from mdmhub.db.repositories import golden as golden_repo
+from mdmhub.db.repositories import interactions as interactions_repo
+from mdmhub.db.repositories import records as records_repo
+from mdmhub.domain.entities import EntityType
+from mdmhub.domain.interactions import (
+    CLOSED_STATUSES,
+    COMPLAINTS,
+    REQUESTS,
+    SERVICE_CASES,
+    InteractionType,
+)
+from mdmhub.services import golden_view
+
+
+class Section(StrEnum):
+    GOLDEN = "golden"
+    SOURCES = "sources"
+    QUALITY = "quality"
+    ADDRESSES = "addresses"
+    PRODUCTS = "products"
+    RELATED = "related"
+    INTERACTIONS = "interactions"
+    INDICATORS = "indicators"
+
+
+CONTACT_FEATURES = {"email": "email", "phone": "phone", "birth_date": "birth_date"}
+"""Raw attribute -> the feature its standardiser yields; a raw value without it is invalid."""
+CONFLICT_FEATURES = ("email", "phone", "birth_date", "national_id")
+"""Features where two sources disagreeing is worth a flag (names vary legitimately)."""
+REVERSE_ROLES = {"employer": "employee", "household": "household"}
+
+
+@dataclass(frozen=True)
+class Related:
+    role: str
+    golden_id: str | None
+    """None while the referenced record has not arrived."""
+    source: str | None = None
+    source_id: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QualityFlag:
+    attribute: str
+    problem: str
+    """missing, invalid or conflicting."""
+    values: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Indicators:
+    open_complaints: int
+    open_requests: int
+    overdue_cases: int
+    average_resolution_hours: float | None
+    last_contact: datetime | None
+    purchase_count: int
+    total_spent: dict[str, Decimal]
+    first_seen: datetime | None
+    last_seen: datetime | None
+
+
+@dataclass(frozen=True)
+class TimelineQuery:
+    types: Sequence[str] = ()
+    channels: Sequence[str] = ()
+    offset: int = 0
+    limit: int = 20
+
+
+@dataclass
+class View360:
+    golden_id: str
+    requested_id: str
+    golden: GoldenRecord
+    members: list[SourceRecord]
+    quality: list[QualityFlag] | None = None
+    addresses: list[Related] | None = None
+    products: list[Related] | None = None
+    related: list[Related] | None = None
+    interactions_total: int | None = None
+    interactions: Sequence[Interaction] | None = None
+    indicators: Indicators | None = None
+
+
+def view(
+    session: Session,
+    golden_id: str,
+    sections: frozenset[Section],
+    timeline: TimelineQuery,
+) -> View360:
+    found = golden_view.get_golden(session, EntityType.CUSTOMER, golden_id)
+    live = [m for m in found.members if not m.deleted]
+    keys = [(m.source, m.source_id) for m in live]
+    result = View360(found.record.id, golden_id, found.record, found.members)
+    if Section.QUALITY in sections:
+        result.quality = _quality(found.record, live)
+    if sections & {Section.ADDRESSES, Section.PRODUCTS, Section.RELATED}:
+        links = records_repo.links_from(session, [m.id for m in live])
+        if Section.ADDRESSES in sections:
+            result.addresses = _resolve(session, EntityType.ADDRESS, links)
+        if Section.PRODUCTS in sections:
+            result.products = _products(session, links, keys)
+        if Section.RELATED in sections:
+            result.related = _related(session, found.record.id, links, keys)
+    if Section.INTERACTIONS in sections:
+        result.interactions_total, result.interactions = interactions_repo.timeline(
+            session, keys, timeline.types, timeline.channels, timeline.offset, timeline.limit
+        )
+    if Section.INDICATORS in sections:
+        result.indicators = _indicators(session, keys, live)
+    return result
+
+
+def _values(golden: GoldenRecord | None) -> dict[str, str]:
+    if golden is None:
+        return {}
+    return {name: str(v["value"]) for name, v in golden.attributes.items()}
+
+
+def _resolve(
+    session: Session, entity: EntityType, links: Sequence[records_repo.StoredLink]
+) -> list[Related]:
+    wanted = [link for link in links if link.target_entity == entity.value]
+    return _related_records(
+        session,
+        entity,
+        [(link.role, link.target_source, link.target_source_id) for link in wanted],
+    )
+
+
+def _related_records(
+    session: Session, entity: EntityType, references: Sequence[tuple[str, str, str]]
+) -> list[Related]:
+    """Each (role, source, source id) once, resolved to its golden record when it exists."""
+    golden_of = records_repo.golden_ids(
+        session, entity.value, [(source, source_id) for _, source, source_id in references]
+    )
+    goldens = golden_repo.get_many(session, list(golden_of.values()))
+    seen: set[tuple[str, str | None]] = set()
+    related: list[Related] = []
+    for role, source, source_id in references:
+        golden_id = golden_of.get((source, source_id))
+        key = (role, golden_id or f"{source}:{source_id}")
+        if key in seen:
+            continue
+        seen.add(key)
+        related.append(
+            Related(role, golden_id, source, source_id, _values(goldens.get(golden_id or "")))
+        )
+    return sorted(related, key=lambda r: (r.role, r.golden_id or "", r.source or ""))
+
+
+def _products(
+    session: Session,
+    links: Sequence[records_repo.StoredLink],
+    customers: Sequence[tuple[str, str]],
+) -> list[Related]:
+    """Products the sources say the customer holds or bought, and those their purchases name."""
+    references = [
+        (link.role, link.target_source, link.target_source_id)
+        for link in links
+        if link.target_entity == EntityType.PRODUCT.value
+    ]
+    references += [
+        ("bought", source, source_id)
+        for source, source_id in interactions_repo.products_bought(
+            session, customers, InteractionType.PURCHASE
+        )
+    ]
+    return _related_records(session, EntityType.PRODUCT, references)
+
+
+def _related(
+    session: Session,
+    golden_id: str,
+    links: Sequence[records_repo.StoredLink],
+    customers: Sequence[tuple[str, str]],
+) -> list[Related]:
+    """Parties this customer names (employer, household) and those naming it (employees,
+    household members), never the customer itself."""
+    outgoing = _resolve(session, EntityType.CUSTOMER, links)
+    incoming_ids = [
+        (REVERSE_ROLES[role], other)
+        for role, other in records_repo.live_links_to(session, EntityType.CUSTOMER.value, customers)
+    ]
+    goldens = golden_repo.get_many(session, [g for _, g in incoming_ids])
+    incoming = [
+        Related(role, other, attributes=_values(goldens.get(other)))
+        for role, other in sorted(set(incoming_ids))
+    ]
+    known = {(r.role, r.golden_id) for r in outgoing}
+    return [r for r in outgoing if r.golden_id != golden_id] + [
+        r for r in incoming if r.golden_id != golden_id and (r.role, r.golden_id) not in known
+    ]
+
+
+def _quality(golden: GoldenRecord, members: Sequence[SourceRecord]) -> list[QualityFlag]:
+    flags: list[QualityFlag] = []
+    by_key = {(m.source, m.source_id): m for m in members}
+    for attribute, feature in CONTACT_FEATURES.items():
+        chosen = golden.attributes.get(attribute)
+        if chosen is None:
+            flags.append(QualityFlag(attribute, "missing"))
+            continue
+        member = by_key.get((chosen["source"], chosen["source_id"]))
+        if member is not None and feature not in member.features:
+            flags.append(QualityFlag(attribute, "invalid", [_value_of(member, attribute)]))
+    for feature in CONFLICT_FEATURES:
+        holders: dict[str, list[SourceRecord]] = defaultdict(list)
+        for member in members:
+            if member.features.get(feature):
+                holders[member.features[feature]].append(member)
+        if len(holders) > 1:
+            flags.append(
+                QualityFlag(
+                    feature,
+                    "conflicting",
+                    [_value_of(m, feature) for value in sorted(holders) for m in holders[value]],
+                )
+            )
+    return flags
+
+
+def _value_of(member: SourceRecord, attribute: str) -> dict[str, str]:
+    return {
+        "value": str(member.attributes.get(attribute, member.features.get(attribute, ""))),
+        "source": member.source,
+        "source_id": member.source_id,
+    }
+
+
+def _is_open(case: interactions_repo.Case) -> bool:
+    return case.resolved_at is None and (case.status or "").lower() not in CLOSED_STATUSES
+
+
+def _indicators(
+    session: Session, customers: Sequence[tuple[str, str]], members: Sequence[SourceRecord]
+) -> Indicators:
+    now = utcnow()
+    cases = interactions_repo.service_cases(session, customers, SERVICE_CASES)
+    open_cases = [c for c in cases if _is_open(c)]
+    resolved = [c.resolved_at - c.occurred_at for c in cases if c.resolved_at is not None]
+    everything = interactions_repo.activity(session, customers)
+    purchases = interactions_repo.activity(session, customers, {InteractionType.PURCHASE})
+    seen = [t for t in (everything.first, everything.last) if t is not None]
+    seen += [m.created_at for m in members] + [m.updated_at for m in members]
+    return Indicators(
+        open_complaints=sum(c.type in COMPLAINTS for c in open_cases),
+        open_requests=sum(c.type in REQUESTS for c in open_cases),
+        overdue_cases=sum(c.due_at is not None and c.due_at < now for c in open_cases),
+        average_resolution_hours=(
+            sum(resolved, timedelta()) / len(resolved) / timedelta(hours=1) if resolved else None
+        ),
+        last_contact=everything.last,
+        purchase_count=purchases.count,
+        total_spent=interactions_repo.spent(session, customers, InteractionType.PURCHASE),
+        first_seen=min(seen, default=None),
+        last_seen=max(seen, default=None),
+    )

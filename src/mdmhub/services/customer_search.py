@@ -1,0 +1,73 @@
+"""Searching customers with the matcher's own standardisation, blocking and scoring."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from mdmhub.db.repositories import golden as golden_repo
+from mdmhub.db.repositories import records as records_repo
+from mdmhub.domain.entities import EntityType
+from mdmhub.engine.blocking import blocking_keys
+from mdmhub.engine.explanation import Explanation, explain
+from mdmhub.engine.search import probe_attributes, score_against
+from mdmhub.errors import InvalidInputError
+from mdmhub.services import match_models
+from mdmhub.settings import Settings
+
+SEARCH_CAP_FACTOR = 10
+"""A search may read blocks this many times bigger than matching does: a common name's block
+is too big to pair every member with every other, not to score once against a probe."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    golden_id: str
+    score: float
+    attributes: dict[str, str]
+    matched: tuple[str, str]
+    """The member record that scored best (source, source id)."""
+    explanation: Explanation
+
+
+def search(
+    session: Session,
+    settings: Settings,
+    q: str | None,
+    fields: Mapping[str, str | None],
+    limit: int,
+) -> list[Hit]:
+    """Golden customers ranked by their best member's match probability with the probe."""
+    probe = probe_attributes(q, fields)
+    if not probe:
+        raise InvalidInputError("give q or at least one field to search on", field="q")
+    entity = EntityType.CUSTOMER
+    context = match_models.context(session, entity, settings)
+    features = context.standardize(entity, probe)
+    keys = blocking_keys(context.model.blocking_rules, features)
+    candidates, _ = records_repo.candidates(
+        session, entity.value, keys, set(), settings.block_size_cap * SEARCH_CAP_FACTOR
+    )
+    if not candidates:
+        return []
+    scores = score_against(context.model, features, [c.features for c in candidates])
+    best: dict[str, tuple[float, int]] = {}
+    for index, (candidate, score) in enumerate(zip(candidates, scores.tolist(), strict=True)):
+        if candidate.golden_id not in best or score > best[candidate.golden_id][0]:
+            best[candidate.golden_id] = (score, index)
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+    goldens = golden_repo.get_many(session, [golden_id for golden_id, _ in ranked])
+    members = records_repo.by_ids(session, [candidates[index].id for _, (_, index) in ranked])
+    hits = []
+    for golden_id, (score, index) in ranked:
+        member = members[candidates[index].id]
+        hits.append(
+            Hit(
+                golden_id,
+                score,
+                {name: str(v["value"]) for name, v in goldens[golden_id].attributes.items()},
+                (member.source, member.source_id),
+                explain(context.model, features, candidates[index].features),
+            )
+        )
+    return hits

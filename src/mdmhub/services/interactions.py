@@ -1,0 +1,148 @@
+"""Taking in interactions (purchases, complaints, requests, calls …) from any source.
+
+Idempotent by (source, interaction id): the same content again changes nothing.
+The customer is named by the source's own record id and need not exist yet;
+the interaction shows in that customer's 360 view as soon as the record does.
+"""
+
+import hashlib
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from mdmhub.db.base import utcnow
+from mdmhub.db.models import Interaction
+from mdmhub.db.repositories import interactions as interactions_repo
+from mdmhub.db.repositories import records as records_repo
+from mdmhub.db.repositories import sources as sources_repo
+from mdmhub.domain.actors import Actor
+from mdmhub.domain.entities import EntityType
+from mdmhub.domain.interactions import InteractionInput
+from mdmhub.domain.records import Outcome, Problem
+from mdmhub.errors import NotFoundError
+from mdmhub.services import audit
+
+
+@dataclass(frozen=True)
+class InteractionResult:
+    index: int
+    source: str
+    interaction_id: str
+    outcome: Outcome | None = None
+    golden_id: str | None = None
+    """The golden customer it belongs to now (None while the customer record is unknown)."""
+    problems: tuple[Problem, ...] = ()
+
+
+def _problems(item: InteractionInput, known_sources: set[str]) -> list[Problem]:
+    problems = []
+    for name in {item.source, item.customer_source or item.source}:
+        if name not in known_sources:
+            problems.append(Problem("source", f"unknown source {name!r}; register it first"))
+    if item.resolved_at is not None and item.resolved_at < item.occurred_at:
+        problems.append(Problem("resolved_at", "is before occurred_at"))
+    if (item.amount is None) != (item.currency is None):
+        problems.append(Problem("currency", "an amount needs its currency, and only an amount"))
+    return problems
+
+
+def _digest(item: InteractionInput) -> str:
+    return hashlib.sha256(
+        orjson.dumps(asdict(item), option=orjson.OPT_SORT_KEYS, default=str)
+    ).hexdigest()
+
+
+def _row(item: InteractionInput, digest: str) -> dict[str, Any]:
+    return {
+        "source": item.source,
+        "interaction_id": item.interaction_id,
+        "customer_source": item.customer_source or item.source,
+        "customer_source_id": item.customer_source_id,
+        "type": item.type.value,
+        "channel": item.channel,
+        "occurred_at": item.occurred_at,
+        "amount": item.amount,
+        "currency": item.currency,
+        "product_source": item.product_source or (item.source if item.product_source_id else None),
+        "product_source_id": item.product_source_id,
+        "status": item.status,
+        "due_at": item.due_at,
+        "resolved_at": item.resolved_at,
+        "text": item.text,
+        "attributes": item.attributes,
+        "content_hash": digest,
+    }
+
+
+def upsert(
+    session: Session, items: list[InteractionInput], actor: Actor
+) -> list[InteractionResult]:
+    now = utcnow()
+    names = {i.source for i in items} | {i.customer_source or i.source for i in items}
+    known = set(sources_repo.trust_by_name(session, names))
+    stored = interactions_repo.hashes(session, [(i.source, i.interaction_id) for i in items])
+    seen: set[tuple[str, str]] = set()
+    results: list[InteractionResult] = []
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        key = (item.source, item.interaction_id)
+        problems = _problems(item, known)
+        if key in seen:
+            problems.append(Problem("interaction_id", "appears more than once in this batch"))
+        seen.add(key)
+        if problems:
+            results.append(InteractionResult(index, *key, problems=tuple(problems)))
+            continue
+        digest = _digest(item)
+        if key not in stored:
+            inserts.append({**_row(item, digest), "created_at": now, "updated_at": now})
+            outcome = Outcome.CREATED
+        elif stored[key] != digest:
+            updates.append({**_row(item, digest), "updated_at": now})
+            outcome = Outcome.UPDATED
+        else:
+            outcome = Outcome.UNCHANGED
+        results.append(InteractionResult(index, *key, outcome))
+    interactions_repo.insert_many(session, inserts)
+    interactions_repo.update_many(session, updates)
+    golden = records_repo.golden_ids(
+        session,
+        EntityType.CUSTOMER.value,
+        [(i.customer_source or i.source, i.customer_source_id) for i in items],
+    )
+    results = [
+        InteractionResult(
+            r.index,
+            r.source,
+            r.interaction_id,
+            r.outcome,
+            golden.get(
+                (items[r.index].customer_source or r.source, items[r.index].customer_source_id)
+            ),
+        )
+        if r.outcome
+        else r
+        for r in results
+    ]
+    if inserts or updates:
+        audit.record(
+            session,
+            actor,
+            "interactions.upsert",
+            detail={"created": len(inserts), "updated": len(updates)},
+        )
+    return results
+
+
+def get(session: Session, source: str, interaction_id: str) -> tuple[Interaction, str | None]:
+    """The interaction and the golden customer it belongs to now."""
+    found = interactions_repo.get(session, source, interaction_id)
+    if found is None:
+        raise NotFoundError(f"no interaction {source}:{interaction_id}")
+    golden = records_repo.golden_ids(
+        session, EntityType.CUSTOMER.value, [(found.customer_source, found.customer_source_id)]
+    )
+    return found, golden.get((found.customer_source, found.customer_source_id))
