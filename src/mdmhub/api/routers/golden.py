@@ -2,11 +2,11 @@
 
 from fastapi import APIRouter
 
-from mdmhub.api.deps import EntityDep, SessionDep
+from mdmhub.api.deps import AUTH_RESPONSES, EntityDep, ReaderDep, SessionDep
 from mdmhub.api.schemas import ErrorOut, GoldenOut, SourceRecordOut
 from mdmhub.services import golden_view
 
-router = APIRouter(prefix="/v1/{entity}/golden", tags=["golden records"])
+router = APIRouter(prefix="/v1/{entity}/golden", tags=["golden records"], responses=AUTH_RESPONSES)
 
 
 @router.get(
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/v1/{entity}/golden", tags=["golden records"])
     responses={404: {"model": ErrorOut}},
     summary="Read a golden record; a merged-away id answers with its survivor",
 )
-def read(entity: EntityDep, golden_id: str, session: SessionDep) -> GoldenOut:
+def read(actor: ReaderDep, entity: EntityDep, golden_id: str, session: SessionDep) -> GoldenOut:
     """A merged-away id is answered with the surviving record (200, not a redirect):
     `id` is the survivor and `requested_id` the id asked for."""
     view = golden_view.get_golden(session, entity, golden_id)
