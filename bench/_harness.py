@@ -1,6 +1,7 @@
 """Shared pieces of the benchmarks: fresh databases, the CLI, a server on loopback."""
 
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -16,6 +17,7 @@ from sqlalchemy import make_url
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 MDMHUB = str(Path(sys.executable).with_name("mdmhub"))
+ADMIN_KEY = f"mdm_{secrets.token_hex(8)}_{secrets.token_urlsafe(32)}"
 
 
 @contextmanager
@@ -81,11 +83,11 @@ def timed_cli(url: str, *args: str) -> tuple[float, int]:
 
 
 @contextmanager
-def server(url: str, port: int = 8765) -> Iterator[str]:
-    """`mdmhub serve` on loopback until the block ends."""
+def server(url: str, port: int = 8765) -> Iterator[httpx.Client]:
+    """`mdmhub serve` on loopback until the block ends, and an admin client of it."""
     process = subprocess.Popen(
         [MDMHUB, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, "MDMHUB_DATABASE_URL": url},
+        env={**os.environ, "MDMHUB_DATABASE_URL": url, "MDMHUB_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -97,7 +99,9 @@ def server(url: str, port: int = 8765) -> Iterator[str]:
                 time.sleep(0.1)
         else:
             raise RuntimeError("the server did not become ready")
-        yield base
+        headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+            yield client
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -11,7 +11,6 @@ records/second. Targets on a 2-core machine: load >= 10,000/s, REST batches
 import argparse
 import time
 
-import httpx
 import pyarrow.parquet as pq
 
 from _harness import DATA, cli, fresh_database, server
@@ -66,7 +65,7 @@ def bench_load(url: str) -> tuple[int, float]:
 
 def bench_rest(url: str, records: list[dict[str, object]], single: int) -> tuple[float, float]:
     """Batches of 1,000 for the whole file, then `single` more records one request each."""
-    with server(url) as base, httpx.Client(base_url=base, timeout=120) as client:
+    with server(url) as client:
         client.post("/v1/sources", json={"name": "wiki", "trust": 0.8}).raise_for_status()
         started = time.perf_counter()
         for start in range(0, len(records), 1000):

@@ -1,7 +1,9 @@
-"""The `mdmhub` command: serve, migrate, register sources, bulk-load files, export the crosswalk.
+"""The `mdmhub` command: serve, migrate, register sources and API keys, bulk-load files,
+export the crosswalk.
 
 Each command is an edge: it opens the transaction (one per chunk for a load),
-calls a service and prints the outcome.
+calls a service and prints the outcome. Whoever runs it holds the database, so it acts
+as `SYSTEM` in the audit log.
 """
 
 import csv
@@ -9,6 +11,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -20,15 +23,17 @@ from rich.table import Table
 
 from mdmhub.db import migrate
 from mdmhub.db.session import transaction
+from mdmhub.domain.actors import SYSTEM, Role
 from mdmhub.domain.entities import CANONICAL_ATTRIBUTES, EntityType
 from mdmhub.errors import MdmError
 from mdmhub.services import (
+    api_keys,
     blocking_report,
     crosswalk,
-    ingest,
     match_models,
     rematch,
     review_queue,
+    source_records,
     sources,
     training,
 )
@@ -44,9 +49,11 @@ from mdmhub.settings import get_settings
 app = typer.Typer(help="mdmhub: master data management hub.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 sources_app = typer.Typer(help="Source systems.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 export_app = typer.Typer(help="Exports.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
+app.add_typer(keys_app, name="keys")
 app.add_typer(export_app, name="export")
 
 console = Console(stderr=True)
@@ -62,7 +69,8 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
 ) -> None:
-    """Start the REST API (run `mdmhub db upgrade` first)."""
+    """Start the REST API (run `mdmhub db upgrade` first). On a hub without an active admin
+    key it creates one and prints it once."""
     import uvicorn
 
     settings = get_settings()
@@ -93,7 +101,7 @@ def sources_add(
     """Register a source system."""
     try:
         with transaction(get_settings().database_url) as session:
-            sources.create(session, name=name, trust=trust, description=description)
+            sources.create(session, SYSTEM, name=name, trust=trust, description=description)
     except MdmError as error:
         raise _fail(error.message) from None
     console.print(f"source {name!r} registered with trust {trust}")
@@ -107,6 +115,72 @@ def sources_list() -> None:
         for source in sources.get_all(session):
             table.add_row(source.name, f"{source.trust:g}", source.description)
     Console().print(table)
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[Role, typer.Option(help="What the key may do.")],
+    source: Annotated[
+        str | None, typer.Option(help="The source a source key writes for (source keys only).")
+    ] = None,
+    name: Annotated[str, typer.Option(help="Who or what holds the key.")] = "",
+    sees_sensitive: Annotated[
+        bool, typer.Option(help="May read sensitive attributes unmasked (agent keys only).")
+    ] = False,
+) -> None:
+    """Create a key and print it on stdout: the only time it is shown."""
+    try:
+        with transaction(get_settings().database_url) as session:
+            issued = api_keys.create(
+                session,
+                SYSTEM,
+                role=role,
+                source=source,
+                name=name,
+                sees_sensitive=sees_sensitive,
+            )
+    except MdmError as error:
+        raise _fail(error.message) from None
+    console.print(f"{role} key {issued.key.id} created; it is shown only this once:")
+    typer.echo(issued.token)
+
+
+def _minute(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List the keys, revoked ones included; secrets are never stored, so never shown."""
+    table = Table()
+    # The id is what `keys revoke` takes: it must survive a narrow terminal whole.
+    table.add_column("id", no_wrap=True)
+    for header in ("role", "source", "name", "sensitive", "created", "last used", "revoked"):
+        table.add_column(header)
+    with transaction(get_settings().database_url) as session:
+        for key in api_keys.get_all(session):
+            table.add_row(
+                key.id,
+                key.role,
+                key.source or "",
+                key.name,
+                "yes" if key.sees_sensitive else "",
+                _minute(key.created_at),
+                _minute(key.last_used_at),
+                _minute(key.revoked_at),
+            )
+    Console().print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """Revoke a key: it stops working at once and stays listed."""
+    try:
+        with transaction(get_settings().database_url) as session:
+            api_keys.revoke(session, SYSTEM, key_id)
+    except MdmError as error:
+        raise _fail(error.message) from None
+    console.print(f"key {key_id} revoked")
 
 
 def _parse_maps(maps: list[str], entity: EntityType) -> dict[str, str]:
@@ -161,7 +235,7 @@ def load(
         task = progress.add_task(f"loading {path.name}", total=total)
         for chunk in chunked(read_records(path, source, mapping), settings.load_chunk_size):
             with transaction(settings.database_url) as session:
-                report = ingest.upsert_records(session, entity, chunk, context)
+                report = source_records.upsert(session, SYSTEM, entity, chunk, context)
             for result in report.results:
                 if result.accepted and result.outcome is not None:
                     outcomes[result.outcome.value] += 1

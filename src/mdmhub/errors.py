@@ -1,8 +1,12 @@
 """Domain errors carry their HTTP status so the API layer maps them without a lookup table."""
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 
 class MdmError(Exception):
     status_code = 400
+    headers: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -20,3 +24,14 @@ class ConflictError(MdmError):
 
 class InvalidInputError(MdmError):
     status_code = 422
+
+
+class UnauthenticatedError(MdmError):
+    """No usable API key. HTTP requires a 401 to name the scheme the client should use."""
+
+    status_code = 401
+    headers: ClassVar[Mapping[str, str]] = {"WWW-Authenticate": "Bearer"}
+
+
+class ForbiddenError(MdmError):
+    status_code = 403

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +28,11 @@ class Settings(BaseSettings):
         default=200,
         ge=2,
         description="A blocking key held by more records than this is skipped and counted.",
+    )
+    bootstrap_admin_key: SecretStr | None = Field(
+        default=None,
+        description="An admin API key (mdm_<id>_<secret>) registered at start-up, for "
+        "automation; without it the first start creates one and prints it.",
     )
 
 

@@ -1,18 +1,93 @@
-from collections.abc import Iterator
+"""API clients: `client` is an admin; `client_as` and `client_with` make any other caller.
+
+The admin key is registered the way automation registers one, through
+MDMHUB_BOOTSTRAP_ADMIN_KEY (here the `bootstrap_admin_key` setting) at app start-up.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from mdmhub.api.app import create_app
+from mdmhub.domain.actors import Role
 from mdmhub.settings import Settings, get_settings
+
+ADMIN_KEY = "mdm_00000000000000ad_test-admin-secret-test-admin-secret"
+
+ClientWith = Callable[[str | None], TestClient]
+NewKey = Callable[..., str]
+ClientAs = Callable[..., TestClient]
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    """An API client on this test's database, with `crm` and `shop` registered."""
+def api_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"bootstrap_admin_key": SecretStr(ADMIN_KEY)})
+
+
+@pytest.fixture
+def app(api_settings: Settings) -> FastAPI:
     app = create_app()
-    app.dependency_overrides[get_settings] = lambda: settings
-    with TestClient(app) as test_client:
+    app.dependency_overrides[get_settings] = lambda: api_settings
+    return app
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def key_id(key: str) -> str:
+    """The id inside a key `mdm_<id>_<secret>`."""
+    return key.split("_")[1]
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """An admin API client on this test's database, with `crm` and `shop` registered."""
+    with TestClient(app, headers=bearer(ADMIN_KEY)) as test_client:
         for name, trust in (("crm", 0.9), ("shop", 0.5)):
             test_client.post("/v1/sources", json={"name": name, "trust": trust}).raise_for_status()
         yield test_client
+
+
+@pytest.fixture
+def client_with(client: TestClient) -> Iterator[ClientWith]:
+    """A client sending this key, or no key at all, to the started app of `client`."""
+    with ExitStack() as clients:
+
+        def make(key: str | None) -> TestClient:
+            headers = bearer(key) if key is not None else None
+            test_client = TestClient(client.app, headers=headers)
+            clients.callback(test_client.close)
+            return test_client
+
+        yield make
+
+
+@pytest.fixture
+def new_key(client: TestClient) -> NewKey:
+    """Create a key through the API as the admin; returns the key itself."""
+
+    def create(
+        role: Role, source: str | None = None, *, name: str = "", sees_sensitive: bool = False
+    ) -> str:
+        body = {"role": role, "source": source, "name": name, "sees_sensitive": sees_sensitive}
+        response = client.post("/v1/keys", json=body)
+        response.raise_for_status()
+        key: str = response.json()["key"]
+        return key
+
+    return create
+
+
+@pytest.fixture
+def client_as(client_with: ClientWith, new_key: NewKey) -> ClientAs:
+    """A client holding a new key of `role` (give a source key its `source`)."""
+
+    def make(role: Role, source: str | None = None, **options: bool | str) -> TestClient:
+        return client_with(new_key(role, source, **options))
+
+    return make

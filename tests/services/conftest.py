@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from mdmhub.db.models import Event
 from mdmhub.db.session import transaction
+from mdmhub.domain.actors import SYSTEM
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.records import RecordInput, RecordResult
 from mdmhub.engine.default_models import DEFAULT_MODELS
@@ -19,9 +20,9 @@ Upsert = Callable[..., list[RecordResult]]
 def hub(settings: Settings) -> Settings:
     """A database with three registered sources of different trust."""
     with transaction(settings.database_url) as session:
-        sources.create(session, name="crm", trust=0.9)
-        sources.create(session, name="shop", trust=0.5)
-        sources.create(session, name="callcentre", trust=0.3)
+        sources.create(session, SYSTEM, name="crm", trust=0.9)
+        sources.create(session, SYSTEM, name="shop", trust=0.5)
+        sources.create(session, SYSTEM, name="callcentre", trust=0.3)
     return settings
 
 

@@ -2,16 +2,19 @@
 
 import threading
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from mdmhub.db.session import session_factory
-from mdmhub.domain.actors import SYSTEM, Actor, Role
+from mdmhub.api.schemas import ErrorOut
+from mdmhub.db.base import utcnow
+from mdmhub.db.session import session_factory, transaction
+from mdmhub.domain.actors import Actor, Role
 from mdmhub.domain.entities import EntityType
-from mdmhub.errors import NotFoundError
-from mdmhub.services import match_models
+from mdmhub.errors import ForbiddenError, NotFoundError, UnauthenticatedError
+from mdmhub.services import api_keys, match_models
 from mdmhub.services.match_context import MatchContext
 from mdmhub.settings import Settings, get_settings
 
@@ -57,19 +60,44 @@ EntityDep = Annotated[EntityType, Depends(_entity)]
 MatchContextDep = Annotated[MatchContext, Depends(_match_context)]
 
 
-def requires(*roles: Role) -> Callable[[], Actor]:
+_bearer = HTTPBearer(
+    auto_error=False,
+    bearerFormat="mdm_<id>_<secret>",
+    description="An API key: `Authorization: Bearer mdm_<id>_<secret>`.",
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "No API key, or an unknown or revoked one."},
+    403: {"model": ErrorOut, "description": "The key's role may not do this."},
+}
+
+
+def requires(*roles: Role) -> Callable[..., Actor]:
     """The actor of a request whose key holds one of `roles` (admins may do everything).
 
-    Until API keys land every request acts as the system actor.
+    Name the actor as a route's first parameter: dependencies resolve in parameter order,
+    so an anonymous request is turned away before it opens a session or takes the write
+    lock. The key is checked in a short transaction of its own, committed at once: its
+    `last_used_at` write must not hold SQLite's write lock for the rest of the request.
     """
+    allowed = ", ".join(dict.fromkeys(role.value for role in (*roles, Role.ADMIN)))
 
-    def actor() -> Actor:
-        return SYSTEM
+    def actor(settings: SettingsDep, credentials: BearerDep) -> Actor:
+        if credentials is None:
+            raise UnauthenticatedError("send an API key as `Authorization: Bearer <key>`")
+        with transaction(settings.database_url) as session:
+            found = api_keys.authenticate(session, credentials.credentials, utcnow())
+        if found.role is not Role.ADMIN and found.role not in roles:
+            raise ForbiddenError(f"the role {found.role} may not do this; allowed roles: {allowed}")
+        return found
 
     return actor
 
 
 SourceWriterDep = Annotated[Actor, Depends(requires(Role.SOURCE))]
 AgentDep = Annotated[Actor, Depends(requires(Role.AGENT))]
+ReaderDep = Annotated[Actor, Depends(requires(Role.AGENT, Role.STEWARD))]
+"""Agents and stewards both read golden records."""
 StewardDep = Annotated[Actor, Depends(requires(Role.STEWARD))]
 AdminDep = Annotated[Actor, Depends(requires(Role.ADMIN))]

@@ -15,9 +15,11 @@ from pydantic import (
     model_serializer,
 )
 
+from mdmhub.domain.actors import Role
 from mdmhub.domain.interactions import InteractionInput, InteractionType
 from mdmhub.domain.records import MAX_SOURCE_ID_LENGTH, LinkInput, RecordInput, RecordResult
 from mdmhub.domain.relationships import MAX_LINKS
+from mdmhub.services.api_keys import MAX_NAME_LENGTH as MAX_KEY_NAME_LENGTH
 from mdmhub.services.sources import MAX_NAME_LENGTH
 
 AttributeValue = str | int | float | bool | None
@@ -204,6 +206,38 @@ class SourceOut(BaseModel):
     trust: float
     description: str
     created_at: datetime
+
+
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+    source: str | None = Field(
+        default=None,
+        max_length=MAX_NAME_LENGTH,
+        description="required for, and only for, source keys",
+    )
+    name: str = Field(default="", max_length=MAX_KEY_NAME_LENGTH, examples=["crm nightly sync"])
+    sees_sensitive: bool = Field(default=False, description="agent keys only")
+
+
+class KeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    role: Role
+    source: str | None
+    name: str
+    sees_sensitive: bool
+    created_at: datetime
+    last_used_at: datetime | None = Field(
+        description="within a minute: it is not written on every use"
+    )
+    revoked_at: datetime | None
+
+
+class IssuedKeyOut(KeyOut):
+    key: str = Field(description="The key itself, shown this once: only a hash is kept.")
 
 
 class ErrorOut(BaseModel):

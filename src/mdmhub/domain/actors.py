@@ -24,6 +24,10 @@ class Actor:
     """The one source a `source` actor may act for."""
     sees_sensitive: bool = False
 
+    def acts_for(self, source: str) -> bool:
+        """A source key acts for its own source only; every other role for any source."""
+        return self.role is not Role.SOURCE or self.source == source
+
 
 SYSTEM = Actor("system", Role.ADMIN)
 """The hub itself, and the command line run by whoever holds the database."""

@@ -39,10 +39,14 @@ def get_golden(session: Session, entity: EntityType, golden_id: str) -> GoldenVi
     raise NotFoundError(f"golden record {golden_id} has a merge chain too long to follow")
 
 
+def no_source_record(entity: EntityType, source: str, source_id: str) -> NotFoundError:
+    return NotFoundError(f"no {entity.value} record {source}:{source_id}")
+
+
 def get_source_record(
     session: Session, entity: EntityType, source: str, source_id: str
 ) -> SourceRecord:
     record = records_repo.get(session, entity.value, source, source_id)
     if record is None:
-        raise NotFoundError(f"no {entity.value} record {source}:{source_id}")
+        raise no_source_record(entity, source, source_id)
     return record

@@ -36,8 +36,10 @@ class InteractionResult:
     problems: tuple[Problem, ...] = ()
 
 
-def _problems(item: InteractionInput, known_sources: set[str]) -> list[Problem]:
+def _problems(item: InteractionInput, known_sources: set[str], actor: Actor) -> list[Problem]:
     problems = []
+    if not actor.acts_for(item.source):
+        problems.append(Problem("source", f"this key acts only for source {actor.source!r}"))
     for name in {item.source, item.customer_source or item.source}:
         if name not in known_sources:
             problems.append(Problem("source", f"unknown source {name!r}; register it first"))
@@ -89,7 +91,7 @@ def upsert(
     updates: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         key = (item.source, item.interaction_id)
-        problems = _problems(item, known)
+        problems = _problems(item, known, actor)
         if key in seen:
             problems.append(Problem("interaction_id", "appears more than once in this batch"))
         seen.add(key)
@@ -137,10 +139,13 @@ def upsert(
     return results
 
 
-def get(session: Session, source: str, interaction_id: str) -> tuple[Interaction, str | None]:
-    """The interaction and the golden customer it belongs to now."""
+def get(
+    session: Session, actor: Actor, source: str, interaction_id: str
+) -> tuple[Interaction, str | None]:
+    """The interaction and the golden customer it belongs to now; another source's
+    interactions do not exist for a source key."""
     found = interactions_repo.get(session, source, interaction_id)
-    if found is None:
+    if found is None or not actor.acts_for(source):
         raise NotFoundError(f"no interaction {source}:{interaction_id}")
     golden = records_repo.golden_ids(
         session, EntityType.CUSTOMER.value, [(found.customer_source, found.customer_source_id)]

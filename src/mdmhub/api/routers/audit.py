@@ -4,17 +4,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from mdmhub.api.deps import AdminDep, SessionDep
+from mdmhub.api.deps import AUTH_RESPONSES, AdminDep, SessionDep
 from mdmhub.api.schemas import AuditEntryOut, AuditPageOut
 from mdmhub.services import audit
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = APIRouter(responses=AUTH_RESPONSES, prefix="/v1/audit", tags=["audit"])
 
 
 @router.get("", response_model=AuditPageOut, summary="Read the audit log, oldest first")
 def entries(
-    session: SessionDep,
     actor: AdminDep,
+    session: SessionDep,
     after: Annotated[int, Query(ge=0, description="the last entry id already read")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     action: Annotated[str | None, Query(max_length=60)] = None,

@@ -6,7 +6,7 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from mdmhub.api.deps import AgentDep, SessionDep, SettingsDep
+from mdmhub.api.deps import AUTH_RESPONSES, AgentDep, SessionDep, SettingsDep
 from mdmhub.api.schemas import (
     Customer360Out,
     ErrorOut,
@@ -24,7 +24,7 @@ from mdmhub.domain.interactions import InteractionType
 from mdmhub.services import customer_360, customer_search
 from mdmhub.services.customer_360 import Section, TimelineQuery
 
-router = APIRouter(prefix="/v1/customers", tags=["customer 360"])
+router = APIRouter(responses=AUTH_RESPONSES, prefix="/v1/customers", tags=["customer 360"])
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -38,9 +38,9 @@ Text = Annotated[str | None, Query(max_length=200)]
     summary="Find customers by name, email, phone, national id, birth date or town",
 )
 def search(
+    actor: AgentDep,
     session: SessionDep,
     settings: SettingsDep,
-    actor: AgentDep,
     q: Annotated[
         str | None,
         Query(
@@ -90,9 +90,9 @@ def search(
     summary="Everything about one customer in one response; choose sections with include=",
 )
 def view_360(
+    actor: AgentDep,
     golden_id: str,
     session: SessionDep,
-    actor: AgentDep,
     include: Annotated[
         list[Section] | None,
         Query(description="sections to return (repeat or comma-separate); all by default"),

@@ -4,12 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from mdmhub.api.deps import EntityDep, SessionDep, SettingsDep
+from mdmhub.api.deps import AUTH_RESPONSES, EntityDep, SessionDep, SettingsDep, StewardDep
 from mdmhub.api.schemas import ErrorOut, ExplanationOut
 from mdmhub.errors import InvalidInputError
 from mdmhub.services import explain
 
-router = APIRouter(prefix="/v1/{entity}", tags=["matching"])
+router = APIRouter(prefix="/v1/{entity}", tags=["matching"], responses=AUTH_RESPONSES)
 
 RecordRef = Annotated[str, Query(min_length=3, max_length=301, examples=["crm:42"])]
 
@@ -28,7 +28,12 @@ def _reference(value: str, name: str) -> tuple[str, str]:
     summary="Explain the match score of two source records",
 )
 def match_explain(
-    entity: EntityDep, a: RecordRef, b: RecordRef, session: SessionDep, settings: SettingsDep
+    actor: StewardDep,
+    entity: EntityDep,
+    a: RecordRef,
+    b: RecordRef,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> ExplanationOut:
     """The prior weight plus every comparison's weight is `match_weight`, and
     `probability` = 1 / (1 + 2^-match_weight): the score can be recomputed from the parts."""

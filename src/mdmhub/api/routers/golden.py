@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from mdmhub.api.deps import EntityDep, SessionDep
+from mdmhub.api.deps import AUTH_RESPONSES, EntityDep, ReaderDep, SessionDep
 from mdmhub.api.schemas import (
     ErrorOut,
     GoldenHistoryOut,
@@ -15,7 +15,7 @@ from mdmhub.api.schemas import (
 )
 from mdmhub.services import golden_history, golden_view
 
-router = APIRouter(prefix="/v1/{entity}/golden", tags=["golden records"])
+router = APIRouter(prefix="/v1/{entity}/golden", tags=["golden records"], responses=AUTH_RESPONSES)
 
 AsOf = Annotated[
     datetime | None,
@@ -29,7 +29,9 @@ AsOf = Annotated[
     responses={404: {"model": ErrorOut}},
     summary="Read a golden record, now or as it was; a merged-away id answers with its survivor",
 )
-def read(entity: EntityDep, golden_id: str, session: SessionDep, as_of: AsOf = None) -> GoldenOut:
+def read(
+    actor: ReaderDep, entity: EntityDep, golden_id: str, session: SessionDep, as_of: AsOf = None
+) -> GoldenOut:
     """A merged-away id is answered with the surviving record (200, not a redirect):
     `id` is the survivor and `requested_id` the id asked for. With `as_of` the id is read
     as it was at that time (no redirect: back then it may not have been merged yet)."""
@@ -69,7 +71,9 @@ def read(entity: EntityDep, golden_id: str, session: SessionDep, as_of: AsOf = N
     responses={404: {"model": ErrorOut}},
     summary="Every version of a golden record: what changed, which rule or steward, when",
 )
-def history(entity: EntityDep, golden_id: str, session: SessionDep) -> GoldenHistoryOut:
+def history(
+    actor: ReaderDep, entity: EntityDep, golden_id: str, session: SessionDep
+) -> GoldenHistoryOut:
     versions = golden_history.history(session, entity, golden_id)
     return GoldenHistoryOut(
         golden_id=golden_id,

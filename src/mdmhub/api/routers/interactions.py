@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Discriminator, Tag
 
 from mdmhub.api.answers import one_or_batch
-from mdmhub.api.deps import SessionDep, SourceWriterDep, WriteSessionDep
+from mdmhub.api.deps import AUTH_RESPONSES, SessionDep, SourceWriterDep, WriteSessionDep
 from mdmhub.api.schemas import (
     ErrorOut,
     InteractionBatchIn,
@@ -20,7 +20,7 @@ from mdmhub.api.schemas import (
 from mdmhub.services import interactions
 from mdmhub.services.interactions import InteractionResult
 
-router = APIRouter(prefix="/v1/interactions", tags=["interactions"])
+router = APIRouter(responses=AUTH_RESPONSES, prefix="/v1/interactions", tags=["interactions"])
 
 
 def _body_kind(value: Any) -> str:
@@ -52,7 +52,9 @@ def _out(result: InteractionResult) -> InteractionResultOut:
     summary="Record one interaction, or a batch of up to 1,000 (idempotent by source and id)",
 )
 def upsert(
-    body: Body, session: WriteSessionDep, actor: SourceWriterDep
+    actor: SourceWriterDep,
+    body: Body,
+    session: WriteSessionDep,
 ) -> InteractionResultOut | InteractionBatchOut | JSONResponse:
     """The customer is named by the source's record id; the answer says which golden customer
     that is now (null until the customer record arrives)."""
@@ -75,7 +77,10 @@ def upsert(
     summary="Read an interaction back",
 )
 def read(
-    source: str, interaction_id: str, session: SessionDep, actor: SourceWriterDep
+    actor: SourceWriterDep,
+    source: str,
+    interaction_id: str,
+    session: SessionDep,
 ) -> InteractionOut:
-    found, _ = interactions.get(session, source, interaction_id)
+    found, _ = interactions.get(session, actor, source, interaction_id)
     return InteractionOut.model_validate(found)

@@ -1,10 +1,21 @@
-"""Source systems upsert, read back and delete their records."""
+"""Source systems upsert, read back and delete their records.
+
+A source key acts only for its own source (see `services.source_records`): another
+source's record is a 403 to write, a per-record refusal in a batch, and a 404 to read.
+"""
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from mdmhub.api.answers import one_or_batch
-from mdmhub.api.deps import EntityDep, MatchContextDep, SessionDep, WriteSessionDep
+from mdmhub.api.deps import (
+    AUTH_RESPONSES,
+    EntityDep,
+    MatchContextDep,
+    SessionDep,
+    SourceWriterDep,
+    WriteSessionDep,
+)
 from mdmhub.api.schemas import (
     BatchIn,
     BatchOut,
@@ -13,9 +24,9 @@ from mdmhub.api.schemas import (
     SourceRecordOut,
     UpsertBody,
 )
-from mdmhub.services import golden_view, ingest
+from mdmhub.services import source_records
 
-router = APIRouter(prefix="/v1/{entity}/records", tags=["records"])
+router = APIRouter(prefix="/v1/{entity}/records", tags=["records"], responses=AUTH_RESPONSES)
 
 
 @router.post(
@@ -25,14 +36,19 @@ router = APIRouter(prefix="/v1/{entity}/records", tags=["records"])
     summary="Upsert one record, or a batch of up to 1,000",
 )
 def upsert(
+    actor: SourceWriterDep,
     body: UpsertBody,
     entity: EntityDep,
     session: WriteSessionDep,
     context: MatchContextDep,
 ) -> RecordResultOut | BatchOut | JSONResponse:
     """One record answers with its result (422 when refused); a batch answers per record."""
-    records = body.records if isinstance(body, BatchIn) else [body]
-    report = ingest.upsert_records(session, entity, [r.to_input() for r in records], context)
+    if isinstance(body, BatchIn):
+        records = body.records
+    else:
+        source_records.check_may_write(actor, body.source)
+        records = [body]
+    report = source_records.upsert(session, actor, entity, [r.to_input() for r in records], context)
     return one_or_batch(
         [RecordResultOut.of(r) for r in report.results],
         isinstance(body, BatchIn),
@@ -43,14 +59,20 @@ def upsert(
 
 
 @router.get("/{source}/{source_id}", response_model=SourceRecordOut)
-def read(entity: EntityDep, source: str, source_id: str, session: SessionDep) -> SourceRecordOut:
-    record = golden_view.get_source_record(session, entity, source, source_id)
+def read(
+    actor: SourceWriterDep, entity: EntityDep, source: str, source_id: str, session: SessionDep
+) -> SourceRecordOut:
+    record = source_records.get(session, actor, entity, source, source_id)
     return SourceRecordOut.model_validate(record)
 
 
 @router.delete("/{source}/{source_id}", response_model=RecordResultOut)
 def tombstone(
-    entity: EntityDep, source: str, source_id: str, session: WriteSessionDep
+    actor: SourceWriterDep,
+    entity: EntityDep,
+    source: str,
+    source_id: str,
+    session: WriteSessionDep,
 ) -> RecordResultOut:
     """A tombstone: the record leaves matching and its golden record; its history stays."""
-    return RecordResultOut.of(ingest.delete_record(session, entity, source, source_id))
+    return RecordResultOut.of(source_records.delete(session, actor, entity, source, source_id))

@@ -6,7 +6,7 @@ import orjson
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from mdmhub.api.deps import SessionDep, SettingsDep, StewardDep, WriteSessionDep
+from mdmhub.api.deps import AUTH_RESPONSES, SessionDep, SettingsDep, StewardDep, WriteSessionDep
 from mdmhub.api.schemas import (
     DecisionIn,
     ErrorOut,
@@ -20,7 +20,7 @@ from mdmhub.domain.review import ReviewDecision, ReviewKind, ReviewStatus
 from mdmhub.services import review_queue
 from mdmhub.services.review_queue import TaskView
 
-router = APIRouter(prefix="/v1/review-tasks", tags=["stewardship"])
+router = APIRouter(responses=AUTH_RESPONSES, prefix="/v1/review-tasks", tags=["stewardship"])
 
 
 def _out(view: TaskView) -> ReviewTaskOut:
@@ -46,8 +46,8 @@ def _out(view: TaskView) -> ReviewTaskOut:
 
 @router.get("", response_model=ReviewTaskPageOut, summary="List review tasks, paged")
 def list_tasks(
-    session: SessionDep,
     actor: StewardDep,
+    session: SessionDep,
     entity: Annotated[Literal["customer", "product", "address"], Query()] = "customer",
     status: Annotated[ReviewStatus | None, Query()] = ReviewStatus.OPEN,
     kind: Annotated[ReviewKind | None, Query()] = None,
@@ -70,8 +70,8 @@ def list_tasks(
     summary="Decided pairs as JSON Lines training pairs (the form `mdmhub train --pairs` reads)",
 )
 def labelled_pairs(
-    session: SessionDep,
     actor: StewardDep,
+    session: SessionDep,
     entity: Annotated[Literal["customer", "product", "address"], Query()] = "customer",
 ) -> StreamingResponse:
     lines = [
@@ -88,7 +88,10 @@ def labelled_pairs(
     summary="One task with both records, their golden ids and the per-attribute explanation",
 )
 def read(
-    task_id: int, session: SessionDep, settings: SettingsDep, actor: StewardDep
+    actor: StewardDep,
+    task_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> ReviewTaskOut:
     return _out(review_queue.get_task(session, task_id, settings))
 
@@ -100,7 +103,10 @@ def read(
     summary="Decide a task: match or no-match; keep-override or accept-source",
 )
 def decide(
-    task_id: int, body: DecisionIn, session: WriteSessionDep, actor: StewardDep
+    actor: StewardDep,
+    task_id: int,
+    body: DecisionIn,
+    session: WriteSessionDep,
 ) -> ReviewTaskOut:
     """A match merges the two golden records; a no-match keeps them apart for good. Both pin
     the records, so no later ingest or re-match undoes the decision."""

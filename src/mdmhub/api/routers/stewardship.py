@@ -4,12 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from mdmhub.api.deps import EntityDep, StewardDep, WriteSessionDep
+from mdmhub.api.deps import AUTH_RESPONSES, EntityDep, StewardDep, WriteSessionDep
 from mdmhub.api.schemas import ErrorOut, MergeIn, OverrideIn, SplitIn, SplitOut
 from mdmhub.services import overrides, steward_actions
 from mdmhub.services.golden_records import Change
 
-router = APIRouter(prefix="/v1/{entity}/golden/{golden_id}", tags=["stewardship"])
+router = APIRouter(
+    responses=AUTH_RESPONSES, prefix="/v1/{entity}/golden/{golden_id}", tags=["stewardship"]
+)
 
 ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorOut},
@@ -26,7 +28,11 @@ Attribute = Annotated[str, Path(min_length=1, max_length=100)]
     summary="Merge another golden record into this one",
 )
 def merge(
-    entity: EntityDep, golden_id: str, body: MergeIn, session: WriteSessionDep, actor: StewardDep
+    actor: StewardDep,
+    entity: EntityDep,
+    golden_id: str,
+    body: MergeIn,
+    session: WriteSessionDep,
 ) -> None:
     """The other record's members move here and are pinned; its id redirects here; constraints
     and overrides follow. An existing cannot-link between the two is lifted."""
@@ -42,7 +48,11 @@ def merge(
     summary="Split source records out of this golden record into a new one",
 )
 def split(
-    entity: EntityDep, golden_id: str, body: SplitIn, session: WriteSessionDep, actor: StewardDep
+    actor: StewardDep,
+    entity: EntityDep,
+    golden_id: str,
+    body: SplitIn,
+    session: WriteSessionDep,
 ) -> SplitOut:
     """Both sides are pinned and kept apart: no ingest or re-match joins them again."""
     change = Change.now(entity, "steward.split", actor)
@@ -63,12 +73,12 @@ def split(
     summary="Pin an attribute to a value; it wins over every source until removed",
 )
 def pin(
+    actor: StewardDep,
     entity: EntityDep,
     golden_id: str,
     attribute: Attribute,
     body: OverrideIn,
     session: WriteSessionDep,
-    actor: StewardDep,
 ) -> None:
     change = Change.now(entity, "steward.override", actor)
     overrides.pin(session, change, golden_id, attribute, body.value, body.reason)
@@ -81,11 +91,11 @@ def pin(
     summary="Remove an override; the sources' value comes back",
 )
 def unpin(
+    actor: StewardDep,
     entity: EntityDep,
     golden_id: str,
     attribute: Attribute,
     session: WriteSessionDep,
-    actor: StewardDep,
 ) -> None:
     change = Change.now(entity, "steward.override", actor)
     overrides.remove(session, change, golden_id, attribute)
