@@ -18,6 +18,7 @@ from mdmhub.db.base import Base
 from mdmhub.db.migrate import upgrade
 from mdmhub.db.session import get_engine
 from mdmhub.settings import Settings
+from tests.receiver import Receiver
 
 POSTGRES_URL = os.environ.get("MDMHUB_TEST_POSTGRES_URL")
 
@@ -69,4 +70,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, block_size_cap=50)
+    """No webhook worker thread: tests deliver when they choose, with the clock they choose."""
+    return Settings(database_url=database_url, block_size_cap=50, run_webhook_worker=False)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook subscriber listening on loopback."""
+    with Receiver() as running:
+        yield running

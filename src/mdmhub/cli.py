@@ -1,5 +1,5 @@
 """The `mdmhub` command: serve, migrate, register sources and API keys, bulk-load files,
-export the crosswalk.
+export the crosswalk, deliver webhooks.
 
 Each command is an edge: it opens the transaction (one per chunk for a load),
 calls a service and prints the outcome. Whoever runs it holds the database, so it acts
@@ -7,7 +7,9 @@ as `SYSTEM` in the audit log.
 """
 
 import csv
+import signal
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +38,7 @@ from mdmhub.services import (
     source_records,
     sources,
     training,
+    webhook_delivery,
 )
 from mdmhub.services.file_records import (
     ColumnMapping,
@@ -382,3 +385,33 @@ def blocking_report_command(
             f"blocking recall: {report.recall:.4f} of {report.true_pairs:,} true pairs "
             f"({report.records:,} records)"
         )
+
+
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option(help="Deliver what is due now, then exit (for cron or a one-off).")
+    ] = False,
+    poll_interval: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01, help="Seconds to wait when nothing is due [MDMHUB_WEBHOOK_POLL_INTERVAL]."
+        ),
+    ] = None,
+) -> None:
+    """Deliver webhooks. Runs until Ctrl-C or SIGTERM, which let the delivery in flight end.
+
+    Set MDMHUB_RUN_WEBHOOK_WORKER=false on the service when this runs beside it: both
+    would work, taking turns per subscription, but one is enough.
+    """
+    settings = get_settings()
+    if once:
+        report = webhook_delivery.drain(settings)
+        console.print(f"{report.delivered} events delivered, {report.failed} failed attempts")
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    console.print("delivering webhooks; Ctrl-C stops")
+    webhook_delivery.run(settings, stop, poll_interval)
+    console.print("stopped")

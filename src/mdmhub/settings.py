@@ -34,6 +34,24 @@ class Settings(BaseSettings):
         description="An admin API key (mdm_<id>_<secret>) registered at start-up, for "
         "automation; without it the first start creates one and prints it.",
     )
+    run_webhook_worker: bool = Field(
+        default=True,
+        description="`mdmhub serve` delivers webhooks in a background thread; turn off when "
+        "`mdmhub worker` runs elsewhere.",
+    )
+    webhook_poll_interval: float = Field(
+        default=1.0, gt=0, description="Seconds the worker waits when nothing was due."
+    )
+    webhook_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a subscriber has to answer a delivery."
+    )
+    webhook_backoff_base: float = Field(
+        default=1.0, ge=0, description="After n failures in a row, wait min(base * 2^n, cap) s."
+    )
+    webhook_backoff_cap: float = Field(default=300.0, ge=0, description="Longest retry wait, s.")
+    webhook_batch_size: int = Field(
+        default=100, ge=1, description="Events a subscription gets per worker pass."
+    )
 
 
 @lru_cache

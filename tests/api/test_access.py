@@ -43,6 +43,13 @@ ACCESS: dict[tuple[str, str], frozenset[Role] | Literal["public"]] = {
     ("GET", "/v1/customers/{golden_id}/360"): frozenset({AGENT, ADMIN}),
     ("POST", "/v1/interactions"): frozenset({SOURCE, ADMIN}),
     ("GET", "/v1/interactions/{source}/{interaction_id}"): frozenset({SOURCE, ADMIN}),
+    ("GET", "/v1/events"): frozenset({AGENT, ADMIN}),
+    ("GET", "/v1/webhooks"): frozenset({ADMIN}),
+    ("POST", "/v1/webhooks"): frozenset({ADMIN}),
+    ("GET", "/v1/webhooks/{webhook_id}"): frozenset({ADMIN}),
+    ("DELETE", "/v1/webhooks/{webhook_id}"): frozenset({ADMIN}),
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries"): frozenset({ADMIN}),
+    ("POST", "/v1/webhooks/{webhook_id}/replay"): frozenset({ADMIN}),
 }
 """Every route of the OpenAPI schema, by method and path template. A route missing here
 fails the suite: a new endpoint must say who may call it."""

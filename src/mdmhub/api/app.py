@@ -1,4 +1,5 @@
-"""The FastAPI application: routers plus the mapping from domain errors to HTTP answers."""
+"""The FastAPI application: routers, the mapping from domain errors to HTTP answers, and
+the webhook worker that runs beside them."""
 
 import sys
 from collections.abc import AsyncIterator
@@ -12,6 +13,7 @@ from mdmhub import __version__
 from mdmhub.api.routers import (
     audit,
     customers,
+    events,
     explain,
     golden,
     health,
@@ -21,10 +23,12 @@ from mdmhub.api.routers import (
     review_tasks,
     sources,
     stewardship,
+    webhooks,
 )
 from mdmhub.db.session import transaction
 from mdmhub.errors import MdmError
 from mdmhub.services import api_keys
+from mdmhub.services.webhook_delivery import BackgroundWorker
 from mdmhub.settings import Settings, get_settings
 
 
@@ -69,11 +73,30 @@ def _ensure_admin_key(settings: Settings) -> None:
         )
 
 
+def _settings(app: FastAPI) -> Settings:
+    """The settings the routes get, overrides included: the worker and the routes must
+    work on the same database."""
+    provider = app.dependency_overrides.get(get_settings, get_settings)
+    settings: Settings = provider()
+    return settings
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # The settings the requests see: tests swap them through `dependency_overrides`.
-    _ensure_admin_key(app.dependency_overrides.get(get_settings, get_settings)())
-    yield
+    """Check for an admin key, then deliver webhooks in a background thread while the app
+    serves, when configured to."""
+    settings = _settings(app)
+    _ensure_admin_key(settings)
+    if not settings.run_webhook_worker:
+        yield
+        return
+    worker = BackgroundWorker(settings)
+    app.state.webhook_worker = worker
+    worker.start()
+    try:
+        yield
+    finally:
+        worker.stop()
 
 
 def create_app() -> FastAPI:
@@ -94,6 +117,8 @@ def create_app() -> FastAPI:
         explain.router,
         customers.router,
         interactions.router,
+        events.router,
+        webhooks.router,
         audit.router,
     ):
         app.include_router(router)

@@ -16,11 +16,14 @@ from pydantic import (
 )
 
 from mdmhub.domain.actors import Role
+from mdmhub.domain.entities import EntityType
+from mdmhub.domain.events import EventType
 from mdmhub.domain.interactions import InteractionInput, InteractionType
 from mdmhub.domain.records import MAX_SOURCE_ID_LENGTH, LinkInput, RecordInput, RecordResult
 from mdmhub.domain.relationships import MAX_LINKS
 from mdmhub.services.api_keys import MAX_NAME_LENGTH as MAX_KEY_NAME_LENGTH
 from mdmhub.services.sources import MAX_NAME_LENGTH
+from mdmhub.services.webhooks import MAX_URL_LENGTH
 
 AttributeValue = str | int | float | bool | None
 
@@ -547,3 +550,78 @@ class SearchHitOut(BaseModel):
 
 class SearchOut(BaseModel):
     hits: list[SearchHitOut]
+
+
+class EventOut(BaseModel):
+    id: int = Field(description="Increasing: the cursor to resume after this event")
+    entity: str
+    golden_id: str
+    type: str = Field(examples=["golden.updated"])
+    payload: dict[str, Any] = Field(
+        description="golden.created/updated: version and attributes (name -> value); "
+        "golden.merged: retired and survivor; golden.split: into; golden.deleted: version"
+    )
+    occurred_at: datetime
+
+
+class FeedOut(BaseModel):
+    events: list[EventOut]
+    next_cursor: int = Field(
+        description="Pass as `after` to read on: the last event's id, or `after` if none came"
+    )
+
+
+class WebhookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(
+        min_length=1, max_length=MAX_URL_LENGTH, examples=["https://crm.example.com/mdm-events"]
+    )
+    event_types: list[EventType] = Field(default_factory=list, description="Empty: every type")
+    entities: list[EntityType] = Field(default_factory=list, description="Empty: every entity")
+    from_cursor: int | None = Field(
+        default=None,
+        ge=0,
+        description="Deliver the events after this id (0: the whole feed); "
+        "by default only the events to come",
+    )
+
+
+class WebhookOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    url: str
+    event_types: list[str]
+    entities: list[str]
+    active: bool
+    cursor: int = Field(description="The last event delivered or passed over")
+    failures: int = Field(description="Failed attempts in a row at the next event")
+    next_attempt_at: datetime | None = Field(
+        description="Set while a failing subscriber waits out its backoff"
+    )
+    created_by: str
+    created_at: datetime
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret: str = Field(description="Signs every delivery; shown this once only")
+
+
+class ReplayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    after: int = Field(ge=0, description="Events after this id are delivered again")
+
+
+class DeliveryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    event_id: int
+    attempt: int = Field(description="1 for the first try at this event, 2 for the first retry…")
+    succeeded: bool
+    status_code: int | None
+    error: str | None
+    duration_ms: float
+    attempted_at: datetime
