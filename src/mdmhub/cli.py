@@ -11,7 +11,7 @@ import signal
 import sys
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -27,11 +27,13 @@ from mdmhub.db import migrate
 from mdmhub.db.session import transaction
 from mdmhub.domain.actors import SYSTEM, Role
 from mdmhub.domain.entities import CANONICAL_ATTRIBUTES, EntityType
+from mdmhub.domain.records import Outcome, Problem
 from mdmhub.errors import MdmError
 from mdmhub.services import (
     api_keys,
     blocking_report,
     crosswalk,
+    interactions,
     match_models,
     rematch,
     review_queue,
@@ -44,6 +46,7 @@ from mdmhub.services.file_records import (
     ColumnMapping,
     check_file,
     chunked,
+    read_interactions,
     read_labelled_pairs,
     read_records,
 )
@@ -54,10 +57,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 sources_app = typer.Typer(help="Source systems.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 export_app = typer.Typer(help="Exports.", no_args_is_help=True)
+interactions_app = typer.Typer(help="Customer interactions.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
 app.add_typer(keys_app, name="keys")
 app.add_typer(export_app, name="export")
+app.add_typer(interactions_app, name="interactions")
 
 console = Console(stderr=True)
 
@@ -199,6 +204,61 @@ def _parse_maps(maps: list[str], entity: EntityType) -> dict[str, str]:
     return renames
 
 
+def _parse_links(links: list[str]) -> dict[str, tuple[str, str]]:
+    parsed = {}
+    for item in links:
+        column, sep, target = item.partition("=")
+        entity, colon, role = target.partition(":")
+        if not sep or not colon or not column or entity not in {e.value for e in EntityType}:
+            raise _fail(
+                f"--link takes COLUMN=ENTITY:ROLE (entity customer|product|address), not {item!r}"
+            )
+        parsed[column] = (entity, role)
+    return parsed
+
+
+@contextmanager
+def _progress(path: Path, total: int) -> Iterator[Callable[[int], None]]:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task(f"loading {path.name}", total=total)
+        yield lambda done: progress.advance(task, done)
+
+
+class _Tally:
+    """Outcomes and refusals of a chunked load, for its summary."""
+
+    def __init__(self) -> None:
+        self.outcomes: Counter[str] = Counter()
+        self.refused: list[str] = []
+
+    def add(self, item_id: str, outcome: Outcome | None, problems: Sequence[Problem]) -> None:
+        if problems or outcome is None:
+            self.refused.extend(f"{item_id}: {p.field} {p.message}" for p in problems)
+        else:
+            self.outcomes[outcome.value] += 1
+
+    def report(self, total: int, path: Path) -> None:
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(self.outcomes.items()))
+        console.print(f"{total} rows from {path.name}: {summary or 'nothing new'}")
+        if self.refused:
+            console.print(
+                f"[yellow]{len(self.refused)} refused[/yellow], first: {self.refused[:5]}"
+            )
+            raise typer.Exit(code=1)
+
+
+def _known_source(source: str) -> None:
+    with transaction(get_settings().database_url) as session:
+        if source not in {s.name for s in sources.get_all(session)}:
+            raise _fail(f"unknown source {source!r}; register it with `mdmhub sources add`")
+
+
 @app.command()
 def load(
     path: Annotated[
@@ -213,50 +273,71 @@ def load(
     skip: Annotated[
         list[str] | None, typer.Option("--skip", help="A column not to read, repeatable.")
     ] = None,
+    link: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--link",
+            help="COLUMN=ENTITY:ROLE: the column holds ids (|-separated) of records of the same"
+            " source this one refers to, e.g. billing_address=address:billing. Repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Load and match a file. Chunks commit as they go; re-running finishes an interrupted load."""
     settings = get_settings()
-    mapping = ColumnMapping(id_column, _parse_maps(map_ or [], entity), frozenset(skip or []))
+    mapping = ColumnMapping(
+        id_column,
+        _parse_maps(map_ or [], entity),
+        frozenset(skip or []),
+        _parse_links(link or []),
+    )
+    _known_source(source)
     try:
         with transaction(settings.database_url) as session:
-            if source not in {s.name for s in sources.get_all(session)}:
-                raise _fail(f"unknown source {source!r}; register it with `mdmhub sources add`")
             context = match_models.context(session, entity, settings)
         total = check_file(path, mapping)
     except MdmError as error:
         raise _fail(error.message) from None
-    outcomes: Counter[str] = Counter()
+    tally = _Tally()
     capped: Counter[str] = Counter()
-    refused: list[str] = []
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, disable=not sys.stderr.isatty()) as progress:
-        task = progress.add_task(f"loading {path.name}", total=total)
+    with _progress(path, total) as advance:
         for chunk in chunked(read_records(path, source, mapping), settings.load_chunk_size):
             with transaction(settings.database_url) as session:
                 report = source_records.upsert(session, SYSTEM, entity, chunk, context)
             for result in report.results:
-                if result.accepted and result.outcome is not None:
-                    outcomes[result.outcome.value] += 1
-                else:
-                    refused.extend(
-                        f"{result.source_id}: {p.field} {p.message}" for p in result.problems
-                    )
+                tally.add(result.source_id, result.outcome, result.problems)
             capped.update(report.capped_keys)
-            progress.advance(task, len(chunk))
-    summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
-    console.print(f"{total} records from {path.name}: {summary or 'nothing new'}")
+            advance(len(chunk))
     if capped:
         console.print(
             f"{len(capped)} blocking keys skipped as oversized (cap {settings.block_size_cap})"
         )
-    if refused:
-        console.print(f"[yellow]{len(refused)} refused[/yellow], first: {refused[:5]}")
-        raise typer.Exit(code=1)
+    tally.report(total, path)
+
+
+@interactions_app.command("load")
+def interactions_load(
+    path: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CSV, JSONL or Parquet.")
+    ],
+    source: Annotated[str, typer.Option(help="The registered source they come from.")],
+) -> None:
+    """Load interactions, columns named like the REST fields (`interaction_id`,
+    `customer_source_id`, `type`, `occurred_at` …). Idempotent: re-running changes nothing."""
+    settings = get_settings()
+    _known_source(source)
+    try:
+        total = sum(1 for _ in read_interactions(path, source))
+    except MdmError as error:
+        raise _fail(error.message) from None
+    tally = _Tally()
+    with _progress(path, total) as advance:
+        for chunk in chunked(read_interactions(path, source), settings.load_chunk_size):
+            with transaction(settings.database_url) as session:
+                results = interactions.upsert(session, chunk, SYSTEM)
+            for result in results:
+                tally.add(result.interaction_id, result.outcome, result.problems)
+            advance(len(chunk))
+    tally.report(total, path)
 
 
 @contextmanager

@@ -1,6 +1,6 @@
 """The REST contract: request and response bodies, kept apart from the tables."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -18,7 +18,7 @@ from pydantic import (
 from mdmhub.domain.actors import Role
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.events import EventType
-from mdmhub.domain.interactions import InteractionInput, InteractionType
+from mdmhub.domain.interactions import InteractionInput, InteractionType, as_utc
 from mdmhub.domain.records import MAX_SOURCE_ID_LENGTH, LinkInput, RecordInput, RecordResult
 from mdmhub.domain.relationships import MAX_LINKS
 from mdmhub.services.api_keys import MAX_NAME_LENGTH as MAX_KEY_NAME_LENGTH
@@ -28,12 +28,7 @@ from mdmhub.services.webhooks import MAX_URL_LENGTH
 AttributeValue = str | int | float | bool | None
 
 
-def _as_utc(value: datetime) -> datetime:
-    """A time without a zone is taken as UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-UtcTime = Annotated[datetime, AfterValidator(_as_utc)]
+UtcTime = Annotated[datetime, AfterValidator(as_utc)]
 EntityName = Literal["customer", "product", "address"]
 
 

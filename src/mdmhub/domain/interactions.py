@@ -6,7 +6,7 @@ so it follows merges and splits without being rewritten.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -39,6 +39,11 @@ REQUESTS = frozenset({InteractionType.REQUEST, InteractionType.ENQUIRY})
 
 CLOSED_STATUSES = frozenset({"resolved", "closed", "cancelled", "rejected"})
 """A service case in any other status (or none, unless it has a resolution time) is open."""
+
+
+def as_utc(value: datetime) -> datetime:
+    """A time without a zone is taken as UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,19 +7,24 @@ refused with the line or row at fault and leaves the hub untouched.
 import csv
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import pyarrow.parquet as pq
+from pydantic import TypeAdapter, ValidationError
 
-from mdmhub.domain.records import RecordInput
+from mdmhub.domain.interactions import InteractionInput, as_utc
+from mdmhub.domain.records import LinkInput, RecordInput
 from mdmhub.errors import InvalidInputError
 from mdmhub.services.training import LabelledPair
 
 ID_COLUMN_GUESSES = ("source_id", "id")
 SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+
+
+T = TypeVar("T")
 
 
 def _unit(path: Path) -> str:
@@ -47,6 +52,9 @@ class ColumnMapping:
     id_column: str | None
     renames: Mapping[str, str]
     skipped: frozenset[str] = frozenset()
+    links: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Column -> (entity, role): the column holds the source ids (`|`-separated) of records
+    this one refers to, in the same source."""
 
 
 def file_format(path: Path) -> str:
@@ -147,13 +155,23 @@ def read_records(path: Path, source: str, mapping: ColumnMapping) -> Iterator[Re
             )
         first_row_of[source_id] = number
         attributes = {}
+        links: list[LinkInput] = []
         for column, value in row.items():
             if column in mapping.skipped or column == id_column:
                 continue
             text = _text(path, number, column, value)
-            if text is not None and text.strip():
+            if text is None or not text.strip():
+                continue
+            if column in mapping.links:
+                entity, role = mapping.links[column]
+                links.extend(
+                    LinkInput(entity, role, source, target.strip())
+                    for target in text.split("|")
+                    if target.strip()
+                )
+            else:
                 attributes[mapping.renames.get(column, column)] = text
-        yield RecordInput(source=source, source_id=source_id, attributes=attributes)
+        yield RecordInput(source, source_id, attributes, tuple(links))
 
 
 def read_labelled_pairs(path: Path) -> list[LabelledPair]:
@@ -173,10 +191,10 @@ def read_labelled_pairs(path: Path) -> list[LabelledPair]:
     return pairs
 
 
-def chunked(records: Iterator[RecordInput], size: int) -> Iterator[list[RecordInput]]:
-    chunk: list[RecordInput] = []
-    for record in records:
-        chunk.append(record)
+def chunked(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
         if len(chunk) == size:
             yield chunk
             chunk = []
@@ -187,3 +205,29 @@ def chunked(records: Iterator[RecordInput], size: int) -> Iterator[list[RecordIn
 def check_file(path: Path, mapping: ColumnMapping) -> int:
     """Read the whole file once; returns its record count or raises FileFormatError."""
     return sum(1 for _ in read_records(path, "", mapping))
+
+
+_INTERACTION = TypeAdapter(InteractionInput)
+
+
+def read_interactions(path: Path, source: str) -> Iterator[InteractionInput]:
+    """Interactions in file order, one per row, columns named like the REST fields (`source`
+    is the one given); raises FileFormatError at the first row that does not fit."""
+    for number, row in READERS[file_format(path)](path):
+        values = {k: v for k, v in row.items() if v is not None and v != ""}
+        values["source"] = source
+        values["attributes"] = {
+            k: str(v) for k, v in (values.get("attributes") or {}).items() if v is not None
+        }
+        try:
+            item = _INTERACTION.validate_python(values)
+        except ValidationError as error:
+            problem = error.errors()[0]
+            where = ".".join(str(part) for part in problem["loc"])
+            raise FileFormatError(path, number, f"{where}: {problem['msg']}") from None
+        yield replace(
+            item,
+            occurred_at=as_utc(item.occurred_at),
+            due_at=item.due_at and as_utc(item.due_at),
+            resolved_at=item.resolved_at and as_utc(item.resolved_at),
+        )
