@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from mdmhub import logs
 from mdmhub.db import migrate
 from mdmhub.db.session import transaction
 from mdmhub.domain.actors import SYSTEM, Role
@@ -82,12 +83,14 @@ def serve(
     import uvicorn
 
     settings = get_settings()
+    logs.configure(settings.log_level)
     uvicorn.run(
         "mdmhub.api.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
-        log_level="warning",
+        log_config=None,
+        access_log=False,
     )
 
 

@@ -6,12 +6,13 @@ from typing import ClassVar
 
 class MdmError(Exception):
     status_code = 400
-    headers: ClassVar[Mapping[str, str]] = {}
+    default_headers: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.headers: dict[str, str] = dict(self.default_headers)
 
 
 class NotFoundError(MdmError):
@@ -30,8 +31,22 @@ class UnauthenticatedError(MdmError):
     """No usable API key. HTTP requires a 401 to name the scheme the client should use."""
 
     status_code = 401
-    headers: ClassVar[Mapping[str, str]] = {"WWW-Authenticate": "Bearer"}
+    default_headers: ClassVar[Mapping[str, str]] = {"WWW-Authenticate": "Bearer"}
 
 
 class ForbiddenError(MdmError):
     status_code = 403
+
+
+class PayloadTooLargeError(MdmError):
+    status_code = 413
+
+
+class TooManyRequestsError(MdmError):
+    """The key spent its request budget; `Retry-After` says when the next one is allowed."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.headers["Retry-After"] = str(max(1, round(retry_after + 0.5)))

@@ -29,6 +29,16 @@ class Settings(BaseSettings):
         ge=2,
         description="A blocking key held by more records than this is skipped and counted.",
     )
+    rate_limit_per_second: float = Field(
+        default=500.0, gt=0, description="Requests each API key may make per second, sustained."
+    )
+    rate_limit_burst: int = Field(
+        default=1000, ge=1, description="Requests a key may make at once before the limit bites."
+    )
+    max_body_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1024, description="Largest request body accepted (413 above)."
+    )
+    log_level: str = Field(default="INFO", description="Level of the JSON log lines on stderr.")
     bootstrap_admin_key: SecretStr | None = Field(
         default=None,
         description="An admin API key (mdm_<id>_<secret>) registered at start-up, for "

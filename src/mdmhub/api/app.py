@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from mdmhub import __version__
+from mdmhub.api.middleware import RequestContextMiddleware
+from mdmhub.api.rate_limit import RateLimiter
 from mdmhub.api.routers import (
     audit,
     customers,
@@ -81,12 +83,19 @@ def _settings(app: FastAPI) -> Settings:
     return settings
 
 
+def _limit(app: FastAPI, settings: Settings) -> None:
+    """The request limits the middleware and the auth dependency read from the app's state."""
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+    app.state.max_body_bytes = settings.max_body_bytes
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Check for an admin key, then deliver webhooks in a background thread while the app
     serves, when configured to."""
     settings = _settings(app)
     _ensure_admin_key(settings)
+    _limit(app, settings)
     if not settings.run_webhook_worker:
         yield
         return
@@ -124,4 +133,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
     app.add_exception_handler(MdmError, _domain_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_middleware(RequestContextMiddleware)
+    # Start-up replaces these with the configured ones; until then the defaults hold.
+    _limit(app, Settings.model_construct())
     return app

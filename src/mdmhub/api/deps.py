@@ -4,10 +4,11 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from mdmhub.api.rate_limit import RateLimiter
 from mdmhub.api.schemas import ErrorOut
 from mdmhub.db.base import utcnow
 from mdmhub.db.session import session_factory, transaction
@@ -70,6 +71,7 @@ BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "No API key, or an unknown or revoked one."},
     403: {"model": ErrorOut, "description": "The key's role may not do this."},
+    429: {"model": ErrorOut, "description": "Too many requests with this key: see Retry-After."},
 }
 
 
@@ -83,13 +85,16 @@ def requires(*roles: Role) -> Callable[..., Actor]:
     """
     allowed = ", ".join(dict.fromkeys(role.value for role in (*roles, Role.ADMIN)))
 
-    def actor(settings: SettingsDep, credentials: BearerDep) -> Actor:
+    def actor(request: Request, settings: SettingsDep, credentials: BearerDep) -> Actor:
         if credentials is None:
             raise UnauthenticatedError("send an API key as `Authorization: Bearer <key>`")
         with transaction(settings.database_url) as session:
             found = api_keys.authenticate(session, credentials.credentials, utcnow())
+        request.state.api_key_id = found.api_key_id
         if found.role is not Role.ADMIN and found.role not in roles:
             raise ForbiddenError(f"the role {found.role} may not do this; allowed roles: {allowed}")
+        limiter: RateLimiter = request.app.state.rate_limiter
+        limiter.take(found.api_key_id or found.name)
         return found
 
     return actor

@@ -1,0 +1,78 @@
+"""Every request gets an id (echoed as `X-Request-Id`), a bounded body, and one access log
+line naming the route template, never the URL (see mdmhub.logs)."""
+
+import logging
+import time
+import uuid
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mdmhub.errors import PayloadTooLargeError
+
+logger = logging.getLogger("mdmhub.access")
+
+
+def _too_large(limit: int) -> PayloadTooLargeError:
+    return PayloadTooLargeError(f"the request body is larger than {limit} bytes")
+
+
+class RequestContextMiddleware:
+    """A plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a task per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        limit: int = scope["app"].state.max_body_bytes
+        headers = dict(scope["headers"])
+        request_id = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+        declared = headers.get(b"content-length", b"").decode()
+        received = 0
+
+        async def bounded_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise _too_large(limit)
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            if declared.isdigit() and int(declared) > limit:
+                error = _too_large(limit)
+                response = JSONResponse(
+                    {"detail": error.message, "field": None}, status_code=error.status_code
+                )
+                await response(scope, receive, send_with_id)
+            else:
+                await self.app(scope, bounded_receive, send_with_id)
+        finally:
+            route = scope.get("route")
+            logger.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "route": getattr(route, "path", "<unmatched>"),
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "api_key_id": scope["state"].get("api_key_id"),
+                },
+            )
