@@ -4,9 +4,11 @@ from collections.abc import Sequence
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from mdmhub.api.deps import AUTH_RESPONSES, AgentDep, SessionDep, SettingsDep
+from mdmhub.api.masking import for_actor
 from mdmhub.api.schemas import (
     Customer360Out,
     ErrorOut,
@@ -55,7 +57,7 @@ def search(
     birth_date: Text = None,
     city: Text = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> SearchOut:
+) -> SearchOut | JSONResponse:
     """Ranked by the match probability of the search with each customer's best record, with
     the explanation of that score."""
     fields = {
@@ -67,7 +69,7 @@ def search(
         "locality": city,
     }
     hits = customer_search.search(session, settings, q, fields, limit)
-    return SearchOut(
+    body = SearchOut(
         hits=[
             SearchHitOut(
                 golden_id=h.golden_id,
@@ -80,6 +82,7 @@ def search(
             for h in hits
         ]
     )
+    return for_actor(actor, body)
 
 
 @router.get(
@@ -101,7 +104,7 @@ def view_360(
     channel: Annotated[list[str] | None, Query(max_length=30)] = None,
     offset: Annotated[int, Query(ge=0, description="timeline paging")] = 0,
     limit: Annotated[int, Query(ge=1, le=200, description="timeline page size")] = 20,
-) -> Customer360Out:
+) -> Customer360Out | JSONResponse:
     """A merged-away id answers with its survivor. The timeline is newest first; the
     indicators are computed over every interaction, whatever the timeline filters."""
     sections = frozenset(include or Section)
@@ -112,7 +115,7 @@ def view_360(
         TimelineQuery(interaction_type or (), channel or (), offset, limit),
     )
     golden = view.golden
-    return Customer360Out(
+    body = Customer360Out(
         id=view.golden_id,
         requested_id=view.requested_id,
         status=golden.status,
@@ -138,6 +141,7 @@ def view_360(
         ),
         indicators=(IndicatorsOut.model_validate(view.indicators) if view.indicators else None),
     )
+    return for_actor(actor, body, exclude_none=True)
 
 
 def _each(model: type[T], items: Sequence[object] | None) -> list[T] | None:

@@ -3,8 +3,10 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
 from mdmhub.api.deps import AUTH_RESPONSES, AgentDep, SessionDep
+from mdmhub.api.masking import for_actor
 from mdmhub.api.schemas import EventOut, FeedOut
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.events import EventType
@@ -21,10 +23,11 @@ def feed(
     limit: Annotated[int, Query(ge=1, le=events.MAX_PAGE)] = 100,
     entity: Annotated[EntityType | None, Query(description="Only this entity's events")] = None,
     type_: Annotated[EventType | None, Query(alias="type", description="Only this type")] = None,
-) -> FeedOut:
+) -> FeedOut | JSONResponse:
     """Events in id order. A reader keeps `next_cursor` and passes it as `after`: an
     event, once a later one was read, never appears behind it."""
     page = events.page(session, after, limit, entity, type_)
-    return FeedOut(
+    body = FeedOut(
         events=[EventOut(**events.document(e)) for e in page.events], next_cursor=page.next_cursor
     )
+    return for_actor(actor, body)

@@ -4,8 +4,10 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
 from mdmhub.api.deps import AUTH_RESPONSES, EntityDep, ReaderDep, SessionDep
+from mdmhub.api.masking import for_actor
 from mdmhub.api.schemas import (
     ErrorOut,
     GoldenHistoryOut,
@@ -31,14 +33,14 @@ AsOf = Annotated[
 )
 def read(
     actor: ReaderDep, entity: EntityDep, golden_id: str, session: SessionDep, as_of: AsOf = None
-) -> GoldenOut:
+) -> GoldenOut | JSONResponse:
     """A merged-away id is answered with the surviving record (200, not a redirect):
     `id` is the survivor and `requested_id` the id asked for. With `as_of` the id is read
     as it was at that time (no redirect: back then it may not have been merged yet)."""
     if as_of is not None:
         at = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
         version = golden_history.as_of(session, entity, golden_id, at)
-        return GoldenOut(
+        body = GoldenOut(
             id=golden_id,
             requested_id=golden_id,
             entity=version.entity,
@@ -50,9 +52,10 @@ def read(
             updated_at=version.recorded_at,
             as_of=at,
         )
+        return for_actor(actor, body)
     view = golden_view.get_golden(session, entity, golden_id)
     record = view.record
-    return GoldenOut(
+    body = GoldenOut(
         id=record.id,
         requested_id=view.requested_id,
         entity=record.entity,
@@ -63,6 +66,7 @@ def read(
         created_at=record.created_at,
         updated_at=record.updated_at,
     )
+    return for_actor(actor, body)
 
 
 @router.get(
@@ -73,9 +77,10 @@ def read(
 )
 def history(
     actor: ReaderDep, entity: EntityDep, golden_id: str, session: SessionDep
-) -> GoldenHistoryOut:
+) -> GoldenHistoryOut | JSONResponse:
     versions = golden_history.history(session, entity, golden_id)
-    return GoldenHistoryOut(
+    body = GoldenHistoryOut(
         golden_id=golden_id,
         versions=[GoldenVersionOut.model_validate(v) for v in versions],
     )
+    return for_actor(actor, body)
