@@ -96,3 +96,67 @@ TOLEDO_NAMESAKE = person(
     email="",
     phone="",
 )
+
+
+def interaction(
+    customer_source_id: str = "1", source: str = "crm", **fields: Any
+) -> dict[str, Any]:
+    """The REST body for one interaction: a phone call of record `customer_source_id`;
+    override or add what the test is about (`None` drops a field)."""
+    body: dict[str, Any] = {
+        "source": source,
+        "interaction_id": f"i{next(_ids)}",
+        "customer_source_id": customer_source_id,
+        "type": "call",
+        "channel": "phone",
+        "occurred_at": "2025-03-01T10:00:00Z",
+    }
+    body.update(fields)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def link(entity: str, role: str, source_id: str, source: str | None = None) -> dict[str, str]:
+    """One entry of a record's `links`: a reference to another record by its source id."""
+    built = {"entity": entity, "role": role, "source_id": source_id}
+    return {**built, "source": source} if source else built
+
+
+def organisation(**overrides: str) -> dict[str, str]:
+    """A company customer: an employer."""
+    attributes = {
+        "organization_name": "Construcciones Ebro SL",
+        "email": "info@ebro.example.com",
+        "phone": "+34 976 111 222",
+        "address_line1": "Paseo Independencia 10",
+        "locality": "Zaragoza",
+        "postal_code": "50004",
+        "country": "ES",
+    }
+    attributes.update(overrides)
+    return {k: v for k, v in attributes.items() if v}
+
+
+def address(**overrides: str) -> dict[str, str]:
+    """An address record (entity `address`)."""
+    attributes = {
+        "address_line1": "Calle Mayor",
+        "house_number": "5",
+        "postal_code": "28013",
+        "locality": "Madrid",
+        "country": "ES",
+    }
+    attributes.update(overrides)
+    return {k: v for k, v in attributes.items() if v}
+
+
+def product(**overrides: str) -> dict[str, str]:
+    """A product record (entity `product`)."""
+    attributes = {
+        "name": "Cafetera Express 2000",
+        "brand": "Cafex",
+        "gtin": "8412345678905",
+        "price": "89.90",
+        "currency": "EUR",
+    }
+    attributes.update(overrides)
+    return {k: v for k, v in attributes.items() if v}

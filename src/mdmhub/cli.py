@@ -328,10 +328,16 @@ def interactions_load(
     `customer_source_id`, `type`, `occurred_at` …). Idempotent: re-running changes nothing."""
     settings = get_settings()
     _known_source(source)
+    customer_sources: set[str] = set()
+    total = 0
     try:
-        total = sum(1 for _ in read_interactions(path, source))
+        for item in read_interactions(path, source):
+            total += 1
+            customer_sources.add(item.customer_source or source)
     except MdmError as error:
         raise _fail(error.message) from None
+    for name in sorted(customer_sources):
+        _known_source(name)
     tally = _Tally()
     with _progress(path, total) as advance:
         for chunk in chunked(read_interactions(path, source), settings.load_chunk_size):

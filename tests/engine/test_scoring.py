@@ -302,7 +302,8 @@ EXACT_SURNAME = FAMILY_TF.levels[0]
 def tf_weights(
     frequencies: Mapping[str, float], *values: str, exact: Level = EXACT_SURNAME
 ) -> list[float]:
-    return term_frequency_weight(exact, frequencies, list(values)).tolist()
+    weights: list[float] = term_frequency_weight(exact, frequencies, list(values)).tolist()
+    return weights
 
 
 def family_weights(

@@ -11,6 +11,7 @@ from mdmhub.domain.entities import EntityType
 from mdmhub.domain.records import RecordInput, RecordResult
 from mdmhub.engine.default_models import DEFAULT_MODELS
 from mdmhub.services import ingest, sources
+from mdmhub.services.match_context import MatchContext
 from mdmhub.settings import Settings
 
 Upsert = Callable[..., list[RecordResult]]
@@ -31,7 +32,7 @@ def upsert(hub: Settings) -> Upsert:
     """Upsert records in one transaction, as one REST call or one load chunk would."""
 
     def run(*records: RecordInput, entity: EntityType = EntityType.CUSTOMER) -> list[RecordResult]:
-        context = ingest.MatchContext(DEFAULT_MODELS[entity], "ES", hub.block_size_cap)
+        context = MatchContext(DEFAULT_MODELS[entity], "ES", hub.block_size_cap)
         with transaction(hub.database_url) as session:
             return ingest.upsert_records(session, entity, list(records), context).results
 

@@ -37,7 +37,7 @@ u = [0.05, 0.05, 0.9]
 def _settings(tmp_path: Path, text: str, name: str = "model.toml", **base: str) -> Settings:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    return Settings(model_config_file=path, **base)
+    return Settings.model_validate({"model_config_file": path, **base})
 
 
 def _customer(settings: Settings) -> MatchModel:

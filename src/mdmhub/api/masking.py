@@ -51,8 +51,8 @@ def masked(data: Any) -> Any:
 M = TypeVar("M", bound=BaseModel)
 
 
-def for_actor(actor: Actor, body: M, exclude_none: bool = False) -> M | JSONResponse:
+def for_actor(actor: Actor, body: M, exclude_unset: bool = False) -> M | JSONResponse:
     """The body as is for those who may see everything; masked JSON for other agents."""
     if actor.role is not Role.AGENT or actor.sees_sensitive:
         return body
-    return JSONResponse(masked(body.model_dump(mode="json", exclude_none=exclude_none)))
+    return JSONResponse(masked(body.model_dump(mode="json", exclude_unset=exclude_unset)))

@@ -423,12 +423,12 @@ class InteractionIn(BaseModel):
             customer_source=self.customer_source,
             type=self.type,
             occurred_at=self.occurred_at,
-            channel=self.channel.lower() if self.channel else None,
+            channel=self.channel,
             amount=self.amount,
             currency=self.currency,
             product_source=self.product_source,
             product_source_id=self.product_source_id,
-            status=self.status.lower() if self.status else None,
+            status=self.status,
             due_at=self.due_at,
             resolved_at=self.resolved_at,
             text=self.text,
@@ -479,6 +479,9 @@ class InteractionOut(BaseModel):
     resolved_at: datetime | None
     text: str | None
     attributes: dict[str, Any]
+    golden_id: str | None = Field(
+        default=None, description="the golden customer it belongs to now (reading one)"
+    )
 
 
 class RelatedOut(BaseModel):

@@ -10,8 +10,9 @@ sources count.
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
-RecordKey = Hashable
+RecordKey = TypeVar("RecordKey", bound=Hashable)
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,8 @@ def view(
 ) -> View360:
     found = golden_view.get_golden(session, EntityType.CUSTOMER, golden_id)
     live = [m for m in found.members if not m.deleted]
-    keys = [(m.source, m.source_id) for m in live]
+    # Interactions stay with the customer after a record is deleted: history is not lost.
+    keys = [(m.source, m.source_id) for m in found.members]
     result = View360(found.record.id, golden_id, found.record, found.members)
     if Section.QUALITY in sections:
         result.quality = _quality(found.record, live)
@@ -121,13 +122,15 @@ def view(
         if Section.PRODUCTS in sections:
             result.products = _products(session, links, keys)
         if Section.RELATED in sections:
-            result.related = _related(session, found.record.id, links, keys)
+            result.related = _related(
+                session, found.record.id, links, [(m.source, m.source_id) for m in live]
+            )
     if Section.INTERACTIONS in sections:
         result.interactions_total, result.interactions = interactions_repo.timeline(
             session, keys, timeline.types, timeline.channels, timeline.offset, timeline.limit
         )
     if Section.INDICATORS in sections:
-        result.indicators = _indicators(session, keys, live)
+        result.indicators = _indicators(session, keys, found.members)
     return result
 
 

@@ -7,7 +7,7 @@ refused with the line or row at fault and leaves the hub untouched.
 import csv
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,7 +15,7 @@ import orjson
 import pyarrow.parquet as pq
 from pydantic import TypeAdapter, ValidationError
 
-from mdmhub.domain.interactions import InteractionInput, as_utc
+from mdmhub.domain.interactions import InteractionInput, check_interaction, normalised
 from mdmhub.domain.records import LinkInput, RecordInput
 from mdmhub.errors import InvalidInputError
 from mdmhub.services.training import LabelledPair
@@ -212,22 +212,32 @@ _INTERACTION = TypeAdapter(InteractionInput)
 
 def read_interactions(path: Path, source: str) -> Iterator[InteractionInput]:
     """Interactions in file order, one per row, columns named like the REST fields (`source`
-    is the one given); raises FileFormatError at the first row that does not fit."""
+    is the one given), held to the same rules as over REST; raises FileFormatError at the
+    first row that breaks one, so a whole-file check can run before anything is written."""
+    first_row_of: dict[str, int] = {}
     for number, row in READERS[file_format(path)](path):
         values = {k: v for k, v in row.items() if v is not None and v != ""}
+        extra = values.get("attributes") or {}
+        if not isinstance(extra, dict):
+            raise FileFormatError(
+                path, number, "attributes must be an object (a JSON Lines or Parquet column)"
+            )
         values["source"] = source
-        values["attributes"] = {
-            k: str(v) for k, v in (values.get("attributes") or {}).items() if v is not None
-        }
+        values["attributes"] = {k: str(v) for k, v in extra.items() if v is not None}
         try:
-            item = _INTERACTION.validate_python(values)
+            item = normalised(_INTERACTION.validate_python(values))
         except ValidationError as error:
             problem = error.errors()[0]
             where = ".".join(str(part) for part in problem["loc"])
             raise FileFormatError(path, number, f"{where}: {problem['msg']}") from None
-        yield replace(
-            item,
-            occurred_at=as_utc(item.occurred_at),
-            due_at=item.due_at and as_utc(item.due_at),
-            resolved_at=item.resolved_at and as_utc(item.resolved_at),
-        )
+        for broken in check_interaction(item):
+            raise FileFormatError(path, number, f"{broken.field} {broken.message}")
+        if item.interaction_id in first_row_of:
+            raise FileFormatError(
+                path,
+                number,
+                f"interaction {item.interaction_id!r} is already at "
+                f"{_unit(path)} {first_row_of[item.interaction_id]}",
+            )
+        first_row_of[item.interaction_id] = number
+        yield item

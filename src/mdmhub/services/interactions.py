@@ -6,7 +6,7 @@ the interaction shows in that customer's 360 view as soon as the record does.
 """
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -19,7 +19,7 @@ from mdmhub.db.repositories import records as records_repo
 from mdmhub.db.repositories import sources as sources_repo
 from mdmhub.domain.actors import Actor
 from mdmhub.domain.entities import EntityType
-from mdmhub.domain.interactions import InteractionInput
+from mdmhub.domain.interactions import InteractionInput, check_interaction, normalised
 from mdmhub.domain.records import Outcome, Problem
 from mdmhub.errors import NotFoundError
 from mdmhub.services import audit
@@ -37,51 +37,51 @@ class InteractionResult:
 
 
 def _problems(item: InteractionInput, known_sources: set[str], actor: Actor) -> list[Problem]:
-    problems = []
+    problems = check_interaction(item)
     if not actor.acts_for(item.source):
         problems.append(Problem("source", f"this key acts only for source {actor.source!r}"))
-    for name in {item.source, item.customer_source or item.source}:
+    for name in sorted({item.source, item.customer_source or item.source}):
         if name not in known_sources:
             problems.append(Problem("source", f"unknown source {name!r}; register it first"))
-    if item.resolved_at is not None and item.resolved_at < item.occurred_at:
-        problems.append(Problem("resolved_at", "is before occurred_at"))
-    if (item.amount is None) != (item.currency is None):
-        problems.append(Problem("currency", "an amount needs its currency, and only an amount"))
     return problems
 
 
-def _digest(item: InteractionInput) -> str:
-    return hashlib.sha256(
-        orjson.dumps(asdict(item), option=orjson.OPT_SORT_KEYS, default=str)
-    ).hexdigest()
-
-
-def _row(item: InteractionInput, digest: str) -> dict[str, Any]:
-    return {
+def _row(item: InteractionInput) -> dict[str, Any]:
+    """The stored row of a normalised interaction, and its content hash: the same stored
+    values hash the same, however the source wrote them (`10.0` or `10`, `Z` or `+00:00`)."""
+    row = {
         "source": item.source,
         "interaction_id": item.interaction_id,
-        "customer_source": item.customer_source or item.source,
+        "customer_source": item.customer_source,
         "customer_source_id": item.customer_source_id,
         "type": item.type.value,
         "channel": item.channel,
         "occurred_at": item.occurred_at,
         "amount": item.amount,
         "currency": item.currency,
-        "product_source": item.product_source or (item.source if item.product_source_id else None),
+        "product_source": item.product_source,
         "product_source_id": item.product_source_id,
         "status": item.status,
         "due_at": item.due_at,
         "resolved_at": item.resolved_at,
         "text": item.text,
         "attributes": item.attributes,
-        "content_hash": digest,
     }
+    canonical = {
+        **row,
+        "amount": format(item.amount.normalize(), "f") if item.amount is not None else None,
+    }
+    digest = hashlib.sha256(
+        orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS, default=str)
+    ).hexdigest()
+    return {**row, "content_hash": digest}
 
 
 def upsert(
     session: Session, items: list[InteractionInput], actor: Actor
 ) -> list[InteractionResult]:
     now = utcnow()
+    items = [normalised(i) for i in items]
     names = {i.source for i in items} | {i.customer_source or i.source for i in items}
     known = set(sources_repo.trust_by_name(session, names))
     stored = interactions_repo.hashes(session, [(i.source, i.interaction_id) for i in items])
@@ -98,12 +98,12 @@ def upsert(
         if problems:
             results.append(InteractionResult(index, *key, problems=tuple(problems)))
             continue
-        digest = _digest(item)
+        row = _row(item)
         if key not in stored:
-            inserts.append({**_row(item, digest), "created_at": now, "updated_at": now})
+            inserts.append({**row, "created_at": now, "updated_at": now})
             outcome = Outcome.CREATED
-        elif stored[key] != digest:
-            updates.append({**_row(item, digest), "updated_at": now})
+        elif stored[key] != row["content_hash"]:
+            updates.append({**row, "updated_at": now})
             outcome = Outcome.UPDATED
         else:
             outcome = Outcome.UNCHANGED

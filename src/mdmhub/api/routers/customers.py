@@ -1,11 +1,9 @@
 """What agents read while the customer is on the line: search and the 360° view."""
 
-from collections.abc import Sequence
-from typing import Annotated, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from mdmhub.api.deps import AUTH_RESPONSES, AgentDep, SessionDep, SettingsDep
 from mdmhub.api.masking import for_actor
@@ -23,12 +21,11 @@ from mdmhub.api.schemas import (
     TimelineOut,
 )
 from mdmhub.domain.interactions import InteractionType
+from mdmhub.errors import InvalidInputError
 from mdmhub.services import customer_360, customer_search
 from mdmhub.services.customer_360 import Section, TimelineQuery
 
 router = APIRouter(responses=AUTH_RESPONSES, prefix="/v1/customers", tags=["customer 360"])
-
-T = TypeVar("T", bound=BaseModel)
 
 Text = Annotated[str | None, Query(max_length=200)]
 
@@ -85,11 +82,21 @@ def search(
     return for_actor(actor, body)
 
 
+def _sections(include: list[str] | None) -> frozenset[Section]:
+    """Sections named by repeated or comma-separated `include=` values; all when none is."""
+    names = [name.strip() for value in include or [] for name in value.split(",") if name.strip()]
+    unknown = sorted(set(names) - {s.value for s in Section})
+    if unknown:
+        allowed = ", ".join(s.value for s in Section)
+        raise InvalidInputError(f"unknown sections {unknown}; use {allowed}", field="include")
+    return frozenset(Section(name) for name in names) or frozenset(Section)
+
+
 @router.get(
     "/{golden_id}/360",
     response_model=Customer360Out,
-    response_model_exclude_none=True,
-    responses={404: {"model": ErrorOut}},
+    response_model_exclude_unset=True,
+    responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
     summary="Everything about one customer in one response; choose sections with include=",
 )
 def view_360(
@@ -97,8 +104,12 @@ def view_360(
     golden_id: str,
     session: SessionDep,
     include: Annotated[
-        list[Section] | None,
-        Query(description="sections to return (repeat or comma-separate); all by default"),
+        list[str] | None,
+        Query(
+            description="sections to return, repeated or comma-separated: "
+            + ", ".join(s.value for s in Section)
+            + "; all by default"
+        ),
     ] = None,
     interaction_type: Annotated[list[InteractionType] | None, Query()] = None,
     channel: Annotated[list[str] | None, Query(max_length=30)] = None,
@@ -106,43 +117,42 @@ def view_360(
     limit: Annotated[int, Query(ge=1, le=200, description="timeline page size")] = 20,
 ) -> Customer360Out | JSONResponse:
     """A merged-away id answers with its survivor. The timeline is newest first; the
-    indicators are computed over every interaction, whatever the timeline filters."""
-    sections = frozenset(include or Section)
+    indicators are computed over every interaction, whatever the timeline filters. Sections
+    not asked for are absent from the answer."""
+    sections = _sections(include)
+    channels = [c.strip().lower() for c in channel or []]
     view = customer_360.view(
         session,
         golden_id,
         sections,
-        TimelineQuery(interaction_type or (), channel or (), offset, limit),
+        TimelineQuery(interaction_type or (), channels, offset, limit),
     )
-    golden = view.golden
+    chosen: dict[str, Any] = {}
+    if Section.GOLDEN in sections:
+        chosen["attributes"] = view.golden.attributes
+    if Section.SOURCES in sections:
+        chosen["sources"] = [SourceRecordOut.model_validate(m) for m in view.members]
+    for name, model, items in (
+        ("quality", QualityFlagOut, view.quality),
+        ("addresses", RelatedOut, view.addresses),
+        ("products", RelatedOut, view.products),
+        ("related", RelatedOut, view.related),
+    ):
+        if items is not None:
+            chosen[name] = [model.model_validate(item) for item in items]
+    if view.interactions is not None:
+        chosen["interactions"] = TimelineOut(
+            total=view.interactions_total or 0,
+            offset=offset,
+            items=[InteractionOut.model_validate(i) for i in view.interactions],
+        )
+    if view.indicators is not None:
+        chosen["indicators"] = IndicatorsOut.model_validate(view.indicators)
     body = Customer360Out(
         id=view.golden_id,
         requested_id=view.requested_id,
-        status=golden.status,
-        version=golden.version,
-        attributes=golden.attributes if Section.GOLDEN in sections else None,
-        sources=(
-            [SourceRecordOut.model_validate(m) for m in view.members]
-            if Section.SOURCES in sections
-            else None
-        ),
-        quality=_each(QualityFlagOut, view.quality),
-        addresses=_each(RelatedOut, view.addresses),
-        products=_each(RelatedOut, view.products),
-        related=_each(RelatedOut, view.related),
-        interactions=(
-            TimelineOut(
-                total=view.interactions_total or 0,
-                offset=offset,
-                items=[InteractionOut.model_validate(i) for i in view.interactions],
-            )
-            if view.interactions is not None
-            else None
-        ),
-        indicators=(IndicatorsOut.model_validate(view.indicators) if view.indicators else None),
+        status=view.golden.status,
+        version=view.golden.version,
+        **chosen,
     )
-    return for_actor(actor, body, exclude_none=True)
-
-
-def _each(model: type[T], items: Sequence[object] | None) -> list[T] | None:
-    return [model.model_validate(item) for item in items] if items is not None else None
+    return for_actor(actor, body, exclude_unset=True)

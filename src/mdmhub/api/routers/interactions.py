@@ -17,7 +17,7 @@ from mdmhub.api.schemas import (
     InteractionResultOut,
     ProblemOut,
 )
-from mdmhub.services import interactions
+from mdmhub.services import interactions, source_records
 from mdmhub.services.interactions import InteractionResult
 
 router = APIRouter(responses=AUTH_RESPONSES, prefix="/v1/interactions", tags=["interactions"])
@@ -59,6 +59,8 @@ def upsert(
     """The customer is named by the source's record id; the answer says which golden customer
     that is now (null until the customer record arrives)."""
     batch = isinstance(body, InteractionBatchIn)
+    if not isinstance(body, InteractionBatchIn):
+        source_records.check_may_write(actor, body.source)
     items = body.interactions if isinstance(body, InteractionBatchIn) else [body]
     results = [_out(r) for r in interactions.upsert(session, [i.to_input() for i in items], actor)]
     return one_or_batch(
@@ -82,5 +84,5 @@ def read(
     interaction_id: str,
     session: SessionDep,
 ) -> InteractionOut:
-    found, _ = interactions.get(session, actor, source, interaction_id)
-    return InteractionOut.model_validate(found)
+    found, golden_id = interactions.get(session, actor, source, interaction_id)
+    return InteractionOut.model_validate(found).model_copy(update={"golden_id": golden_id})
