@@ -91,3 +91,26 @@ def client_as(client_with: ClientWith, new_key: NewKey) -> ClientAs:
         return client_with(new_key(role, source, **options))
 
     return make
+
+
+def upsert(
+    client: TestClient,
+    source: str,
+    source_id: str,
+    attributes: dict[str, str],
+    links: list[dict[str, str]] | None = None,
+    entity: str = "customers",
+) -> str:
+    """Upsert one record over REST; returns the golden id it resolved to."""
+    response = client.post(
+        f"/v1/{entity}/records",
+        json={
+            "source": source,
+            "source_id": source_id,
+            "attributes": attributes,
+            "links": links or [],
+        },
+    )
+    response.raise_for_status()
+    golden_id: str = response.json()["golden_id"]
+    return golden_id

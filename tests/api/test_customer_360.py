@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mdmhub.domain.actors import Role
-from tests.api.conftest import ClientAs
+from tests.api.conftest import ClientAs, upsert
 from tests.factories import (
     LOOKALIKE,
     address,
@@ -34,28 +34,6 @@ SECTIONS = {
     "indicators": "indicators",
 }
 """`include=` value -> the key it adds to the body."""
-
-
-def upsert(
-    client: TestClient,
-    source: str,
-    source_id: str,
-    attributes: dict[str, str],
-    links: list[dict[str, str]] | None = None,
-    entity: str = "customers",
-) -> str:
-    response = client.post(
-        f"/v1/{entity}/records",
-        json={
-            "source": source,
-            "source_id": source_id,
-            "attributes": attributes,
-            "links": links or [],
-        },
-    )
-    response.raise_for_status()
-    golden_id: str = response.json()["golden_id"]
-    return golden_id
 
 
 def send(client: TestClient, *interactions: dict[str, Any]) -> None:

@@ -6,18 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mdmhub.domain.actors import Role
-from tests.api.conftest import ClientAs
+from tests.api.conftest import ClientAs, upsert
 from tests.factories import TOLEDO_NAMESAKE, people, person
-
-
-def upsert(client: TestClient, source: str, source_id: str, attributes: dict[str, str]) -> str:
-    response = client.post(
-        "/v1/customers/records",
-        json={"source": source, "source_id": source_id, "attributes": attributes},
-    )
-    response.raise_for_status()
-    golden_id: str = response.json()["golden_id"]
-    return golden_id
 
 
 def search(client: TestClient, **params: Any) -> list[dict[str, Any]]:

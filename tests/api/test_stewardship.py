@@ -5,17 +5,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.conftest import upsert
 from tests.factories import LOOKALIKE, TOLEDO_NAMESAKE, person
-
-
-def upsert(client: TestClient, source: str, source_id: str, attributes: dict[str, str]) -> str:
-    response = client.post(
-        "/v1/customers/records",
-        json={"source": source, "source_id": source_id, "attributes": attributes},
-    )
-    response.raise_for_status()
-    golden_id: str = response.json()["golden_id"]
-    return golden_id
 
 
 def open_tasks(client: TestClient, **params: Any) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from mdmhub.db.base import utcnow
 from mdmhub.db.models import AuditEntry
 from mdmhub.db.repositories import audit as audit_repo
 from mdmhub.domain.actors import Actor
+from mdmhub.services.golden_records import Change
 
 
 def record(
@@ -33,6 +34,13 @@ def record(
             "detail": detail or {},
         },
     )
+
+
+def record_change(
+    session: Session, change: Change, action: str, target: str, detail: dict[str, Any]
+) -> None:
+    """The audit entry of a steward's or the machine's change to golden records."""
+    record(session, change.actor, action, entity=change.entity.value, target=target, detail=detail)
 
 
 def entries(

@@ -31,13 +31,12 @@ def pin(
         ),
     )
     golden_records.refresh(session, change, {golden_id})
-    audit.record(
+    audit.record_change(
         session,
-        change.actor,
+        change,
         "golden.override.pin",
-        entity=change.entity.value,
-        target=golden_id,
-        detail={"attribute": attribute, "reason": reason},
+        golden_id,
+        {"attribute": attribute, "reason": reason},
     )
 
 
@@ -46,11 +45,6 @@ def remove(session: Session, change: Change, golden_id: str, attribute: str) -> 
     if not overrides_repo.remove(session, golden_id, attribute, change.actor.name, change.at):
         raise NotFoundError(f"golden record {golden_id} has no override on {attribute!r}")
     golden_records.refresh(session, change, {golden_id})
-    audit.record(
-        session,
-        change.actor,
-        "golden.override.remove",
-        entity=change.entity.value,
-        target=golden_id,
-        detail={"attribute": attribute},
+    audit.record_change(
+        session, change, "golden.override.remove", golden_id, {"attribute": attribute}
     )

@@ -151,13 +151,8 @@ def decide(
     task.decided_by = change.actor.name
     task.decided_at = change.at
     session.flush()
-    audit.record(
-        session,
-        change.actor,
-        "review.decide",
-        entity=entity.value,
-        target=str(task_id),
-        detail={"decision": decision, "comment": comment},
+    audit.record_change(
+        session, change, "review.decide", str(task_id), {"decision": decision, "comment": comment}
     )
     return task
 

@@ -44,13 +44,8 @@ def merge(
     records_repo.pin_members(session, [survivor, retired])
     golden_records.merge(session, change, {retired: survivor})
     golden_records.refresh(session, change, {survivor})
-    audit.record(
-        session,
-        change.actor,
-        "golden.merge",
-        entity=change.entity.value,
-        target=survivor,
-        detail={"retired": retired, "comment": comment},
+    audit.record_change(
+        session, change, "golden.merge", survivor, {"retired": retired, "comment": comment}
     )
 
 
@@ -121,13 +116,12 @@ def split(
             created_at=change.at,
         ),
     )
-    audit.record(
+    audit.record_change(
         session,
-        change.actor,
+        change,
         "golden.split",
-        entity=change.entity.value,
-        target=golden_id,
-        detail={
+        golden_id,
+        {
             "into": new_id,
             "records": [f"{s}:{i}" for s, i in sorted(wanted)],
             "comment": comment,

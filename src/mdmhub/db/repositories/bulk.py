@@ -7,16 +7,17 @@ SQLite's executemany. Values still pass through each column type's own bind
 processor, so what is stored is exactly what an ORM insert would store.
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import JSON, Column, Connection, Table, UniqueConstraint, insert
+from sqlalchemy import JSON, Column, Connection, Table, UniqueConstraint, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from mdmhub.db.base import Base
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Base)
 
 IN_CHUNK = 500
 """Values per IN (...) list: well under SQLite's bound-parameter limit."""
@@ -107,3 +108,13 @@ def insert_rows(
         connection.exec_driver_sql(
             f"INSERT INTO {table.name} ({names}) VALUES ({placeholders})", values
         )
+
+
+def by_ids(session: Session, model: type[M], ids: Iterable[Any]) -> dict[Any, M]:
+    """Rows of `model` by their (single-column) primary key, fetched in chunks of IN (...)."""
+    key = inspect(model).primary_key[0]
+    found: dict[Any, M] = {}
+    for chunk in chunks(sorted(set(ids))):
+        for row in session.scalars(select(model).where(key.in_(chunk))):
+            found[getattr(row, key.name)] = row
+    return found

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import GoldenRecord, GoldenRecordVersion
-from mdmhub.db.repositories.bulk import chunks, insert_rows
+from mdmhub.db.repositories.bulk import by_ids, chunks, insert_rows
 
 
 def get(session: Session, golden_id: str) -> GoldenRecord | None:
@@ -70,10 +70,4 @@ def versions(session: Session, golden_id: str) -> Sequence[GoldenRecordVersion]:
 
 
 def get_many(session: Session, golden_ids: Sequence[str]) -> dict[str, GoldenRecord]:
-    found: dict[str, GoldenRecord] = {}
-    for chunk in chunks(sorted(set(golden_ids))):
-        found.update(
-            (g.id, g)
-            for g in session.scalars(select(GoldenRecord).where(GoldenRecord.id.in_(chunk)))
-        )
-    return found
+    return by_ids(session, GoldenRecord, golden_ids)

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import BlockingKey, RecordLink, SourceRecord, SourceRecordVersion
+from mdmhub.db.repositories import bulk
 from mdmhub.db.repositories.bulk import DRIVER_FROM_ROWS, chunks, insert_rows
 from mdmhub.domain.records import LinkInput
 
@@ -274,13 +275,7 @@ def live_records(session: Session, entity: str) -> list[LiveRecord]:
 
 
 def by_ids(session: Session, record_ids: Sequence[int]) -> dict[int, SourceRecord]:
-    found: dict[int, SourceRecord] = {}
-    for chunk in chunks(sorted(set(record_ids))):
-        found.update(
-            (r.id, r)
-            for r in session.scalars(select(SourceRecord).where(SourceRecord.id.in_(chunk)))
-        )
-    return found
+    return bulk.by_ids(session, SourceRecord, record_ids)
 
 
 def pin_members(session: Session, golden_ids: Sequence[str]) -> None:
