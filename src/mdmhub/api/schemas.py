@@ -522,7 +522,103 @@ class TimelineOut(BaseModel):
     items: list[InteractionOut]
 
 
+_LINEAGE = {"source": "crm", "source_id": "42", "rule": "most_trusted_then_most_recent"}
+_CUSTOMER_360_EXAMPLE: dict[str, Any] = {
+    "id": "cus_6f1c0a7e2b8d4c1f9e3a5b7d0c2e4f61",
+    "requested_id": "cus_6f1c0a7e2b8d4c1f9e3a5b7d0c2e4f61",
+    "status": "active",
+    "version": 3,
+    "attributes": {
+        "given_name": {"value": "José", **_LINEAGE},
+        "family_name": {"value": "García", **_LINEAGE},
+        "email": {"value": "jose.garcia@example.com", **_LINEAGE},
+        "phone": {
+            "value": "+34 600 123 456",
+            "source": "steward",
+            "source_id": "ana.steward",
+            "rule": "steward_override",
+            "reason": "confirmed on a call",
+            "source_value": "600 000 000",
+        },
+    },
+    "quality": [
+        {
+            "attribute": "email",
+            "problem": "conflicting",
+            "values": [
+                {"value": "jose.garcia@example.com", "source": "crm", "source_id": "42"},
+                {"value": "pepe@example.com", "source": "shop", "source_id": "S-9"},
+            ],
+        }
+    ],
+    "addresses": [
+        {
+            "role": "billing",
+            "golden_id": "adr_0b9d2f4e6a8c4e1b3d5f7a9c1e3b5d70",
+            "source": "crm",
+            "source_id": "A-7",
+            "attributes": {"address_line1": "Calle Mayor 5", "locality": "Madrid"},
+        }
+    ],
+    "products": [
+        {
+            "role": "holds",
+            "golden_id": "prd_1a3c5e7b9d2f4a6c8e0b2d4f6a8c0e11",
+            "source": "shop",
+            "source_id": "P-1",
+            "attributes": {"name": "Fibra 600 Mb", "brand": "Acme"},
+        }
+    ],
+    "related": [
+        {
+            "role": "employer",
+            "golden_id": "cus_9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c41",
+            "source": "crm",
+            "source_id": "ORG-3",
+            "attributes": {"organization_name": "Talleres Ruiz S.L."},
+        }
+    ],
+    "interactions": {
+        "total": 23,
+        "offset": 0,
+        "items": [
+            {
+                "source": "callcentre",
+                "interaction_id": "case-881",
+                "customer_source": "crm",
+                "customer_source_id": "42",
+                "type": "complaint",
+                "channel": "phone",
+                "occurred_at": "2026-11-20T09:12:00Z",
+                "amount": None,
+                "currency": None,
+                "product_source": "shop",
+                "product_source_id": "P-1",
+                "status": "open",
+                "due_at": "2026-11-27T09:12:00Z",
+                "resolved_at": None,
+                "text": "No service since Tuesday",
+                "attributes": {},
+            }
+        ],
+    },
+    "indicators": {
+        "open_complaints": 1,
+        "open_requests": 0,
+        "overdue_cases": 0,
+        "average_resolution_hours": 30.5,
+        "last_contact": "2026-11-20T09:12:00Z",
+        "purchase_count": 7,
+        "total_spent": {"EUR": "412.80"},
+        "first_seen": "2019-03-02T10:00:00Z",
+        "last_seen": "2026-11-20T09:12:00Z",
+    },
+}
+
+
 class Customer360Out(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_CUSTOMER_360_EXAMPLE]})
+
     id: str = Field(description="the golden id (the survivor's when requested_id was merged)")
     requested_id: str
     status: str
