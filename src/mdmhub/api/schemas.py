@@ -468,16 +468,16 @@ class InteractionOut(BaseModel):
     customer_source: str
     customer_source_id: str
     type: str
-    channel: str | None
+    channel: str | None = None
     occurred_at: datetime
-    amount: Decimal | None
-    currency: str | None
-    product_source: str | None
-    product_source_id: str | None
-    status: str | None
-    due_at: datetime | None
-    resolved_at: datetime | None
-    text: str | None
+    amount: Decimal | None = None
+    currency: str | None = None
+    product_source: str | None = None
+    product_source_id: str | None = None
+    status: str | None = None
+    due_at: datetime | None = None
+    resolved_at: datetime | None = None
+    text: str | None = None
     attributes: dict[str, Any]
     golden_id: str | None = Field(
         default=None, description="the golden customer it belongs to now (reading one)"
