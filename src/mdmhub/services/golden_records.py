@@ -190,6 +190,22 @@ def retire(session: Session, change: Change, retired: Mapping[str, str]) -> None
     writes.flush(session)
 
 
+def _kept_apart(session: Session, moved: Mapping[str, str]) -> set[str]:
+    """Emptied golden records whose members went to one a steward kept them apart from."""
+    if not moved:
+        return set()
+    pairs = set(cannot_links.among(session, set(moved) | set(moved.values())))
+    return {old for old, new in moved.items() if cannot_links.ordered(old, new) in pairs}
+
+
+def retire_emptied(session: Session, change: Change, emptied: Mapping[str, str]) -> None:
+    """Golden records whose live members all went elsewhere redirect to where they went,
+    unless a steward kept the two apart: then the id is closed as deleted, not redirected."""
+    apart = _kept_apart(session, emptied)
+    retire(session, change, {old: new for old, new in emptied.items() if old not in apart})
+    refresh(session, change, apart)
+
+
 def record_splits(session: Session, change: Change, splits: Mapping[str, Sequence[str]]) -> None:
     """A `golden.split` event for each golden record that gave members to others."""
     events_repo.add_events(
@@ -216,8 +232,9 @@ def refresh(
     """Recompute each golden record from its live members by survivorship, then its overrides.
 
     A golden record left with no live member is deleted, unless its last
-    member moved to another golden record (`emptied_into`): then it was, in
-    effect, merged there and its id must redirect. Returns the ids so retired.
+    member moved to another golden record (`emptied_into`) that no steward kept
+    it apart from: then it was, in effect, merged there and its id must
+    redirect. Returns the ids so retired.
     """
     ids = sorted(golden_ids)
     if not ids:
@@ -234,6 +251,7 @@ def refresh(
         record_ids[(m.source, m.source_id)] = m.id
     overrides = overrides_repo.active(session, ids)
     moved = emptied_into or {}
+    apart = _kept_apart(session, {g: moved[g] for g in ids if g in moved})
     retired: set[str] = set()
     updates: list[dict[str, Any]] = []
     writes = _Writes(change)
@@ -255,7 +273,7 @@ def refresh(
             kind = "golden.updated"
             row: dict[str, Any] = {"status": GoldenStatus.ACTIVE, "attributes": attributes}
             payload: dict[str, Any] = _values(attributes)
-        elif golden_id in moved:
+        elif golden_id in moved and golden_id not in apart:
             kind = "golden.merged"
             row = {"status": GoldenStatus.MERGED, "merged_into": moved[golden_id]}
             payload = {"survivor": moved[golden_id], "retired": golden_id}

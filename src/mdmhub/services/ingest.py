@@ -15,10 +15,12 @@ import orjson
 from sqlalchemy.orm import Session
 
 from mdmhub.db.repositories import cannot_links
+from mdmhub.db.repositories import golden as golden_repo
 from mdmhub.db.repositories import records as records_repo
 from mdmhub.db.repositories import sources as sources_repo
 from mdmhub.domain.actors import SYSTEM, Actor
 from mdmhub.domain.entities import EntityType
+from mdmhub.domain.golden import GoldenStatus
 from mdmhub.domain.records import Outcome, Problem, RecordInput, RecordResult, check_record
 from mdmhub.domain.relationships import check_links
 from mdmhub.engine.blocking import blocking_keys
@@ -62,10 +64,26 @@ class _Pending:
     digest: str
     features: dict[str, str]
     stored: records_repo.StoredRecord | None
+    previous: str | None
+    """The golden record it stays in unless its evidence says otherwise (see `_previous`)."""
 
     @property
     def pinned(self) -> bool:
-        return self.stored is not None and self.stored.link_method == records_repo.STEWARD_LINK
+        return (
+            self.previous is not None
+            and self.stored is not None
+            and self.stored.link_method == records_repo.STEWARD_LINK
+        )
+
+
+def _previous(stored: records_repo.StoredRecord | None, merged_away: set[str]) -> str | None:
+    """The golden record a record stays in unless its evidence says otherwise: where it is,
+    or, for a deleted record sent again, where it was, steward placement included. Only when
+    that id was merged away in the meantime (its other records went elsewhere) is the record
+    matched afresh: the redirect says where those records went, not where this one belongs."""
+    if stored is None or stored.golden_id in merged_away:
+        return None
+    return stored.golden_id
 
 
 def upsert_records(
@@ -97,6 +115,13 @@ def upsert_records(
     stored = records_repo.find_by_source_ids(
         session, entity.value, [(r.source, r.source_id) for _, r in accepted]
     )
+    merged_away = {
+        golden_id
+        for golden_id, state in golden_repo.states(
+            session, sorted({r.golden_id for r in stored.values() if r.deleted})
+        ).items()
+        if state.status == GoldenStatus.MERGED
+    }
     pending: list[_Pending] = []
     for index, record in accepted:
         digest = content_hash(record)
@@ -112,7 +137,11 @@ def upsert_records(
             )
         else:
             features = standardize(entity, record.attributes, context.phone_region, context.extras)
-            pending.append(_Pending(index, record, digest, features, previous))
+            pending.append(
+                _Pending(
+                    index, record, digest, features, previous, _previous(previous, merged_away)
+                )
+            )
 
     report = BatchReport(results=[])
     if pending:
@@ -136,14 +165,14 @@ def _match_and_write(
     candidates, capped = records_repo.candidates(
         session, entity.value, {k for ks in keys for k in ks}, updated_ids, context.block_size_cap
     )
-    clusters = {c.golden_id for c in candidates} | {p.stored.golden_id for p in pending if p.stored}
+    clusters = {c.golden_id for c in candidates} | {p.previous for p in pending if p.previous}
     resolution = resolve(
         model,
         [StoredCandidate(c.features, c.golden_id, c.shared_keys) for c in candidates],
         [
             IncomingRecord(
                 p.features,
-                p.stored.golden_id if p.stored else None,
+                p.previous,
                 [k for k in record_keys if k not in capped],
                 pinned=p.pinned,
             )
@@ -260,7 +289,7 @@ def _write_records(
         else:
             updates.append({**row, "record_id": item.stored.id, "version": item.stored.version + 1})
             updated_keys[item.stored.id] = record_keys
-            if item.stored.golden_id != golden_id:
+            if not item.stored.deleted and item.previous != golden_id:
                 emptied_into[item.stored.golden_id] = golden_id
     new_record_ids = records_repo.insert_records(session, change.entity.value, inserts)
     records_repo.update_records(session, updates)

@@ -135,7 +135,7 @@ def rematch(
         for old, moved_to in destinations.items()
         if old not in kept_ids
     }
-    golden_records.retire(session, change, retired)
+    golden_records.retire_emptied(session, change, retired)
     split = {old: sorted(moved_to) for old, moved_to in destinations.items() if old in kept_ids}
     golden_records.record_splits(session, change, split)
     touched = kept_ids & ({t for moved in destinations.values() for t in moved} | set(split))

@@ -12,11 +12,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import ReviewTask, SourceRecord
+from mdmhub.db.repositories import golden as golden_repo
 from mdmhub.db.repositories import overrides as overrides_repo
 from mdmhub.db.repositories import records as records_repo
 from mdmhub.db.repositories import review_tasks as review_tasks_repo
 from mdmhub.domain.actors import Actor
 from mdmhub.domain.entities import EntityType
+from mdmhub.domain.golden import GoldenStatus
 from mdmhub.domain.review import ReviewDecision, ReviewKind, ReviewStatus
 from mdmhub.engine.explanation import Explanation
 from mdmhub.errors import ConflictError, InvalidInputError, NotFoundError
@@ -143,7 +145,9 @@ def decide(
             steward_actions.keep_apart(session, change, left, right)
     elif decision is ReviewDecision.ACCEPT_SOURCE and task.golden_id is not None:
         attribute = str(task.detail["attribute"])
-        if attribute in overrides_repo.active(session, [task.golden_id]).get(task.golden_id, {}):
+        golden = golden_repo.get(session, task.golden_id)
+        in_force = overrides_repo.active(session, [task.golden_id]).get(task.golden_id, {})
+        if golden is not None and golden.status == GoldenStatus.ACTIVE and attribute in in_force:
             overrides.remove(session, change, task.golden_id, attribute)
     task.status = ReviewStatus.DECIDED
     task.decision = decision

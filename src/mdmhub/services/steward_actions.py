@@ -52,14 +52,18 @@ def merge(
 def keep_apart(session: Session, change: Change, left: SourceRecord, right: SourceRecord) -> None:
     """Two records are different things: both stay where they are, their golden records apart."""
     records_repo.pin_records(session, [left.id, right.id])
-    first, second = cannot_links.ordered(left.golden_id, right.golden_id)
+    _keep_golden_apart(session, change, left.golden_id, right.golden_id, "review")
+
+
+def _keep_golden_apart(session: Session, change: Change, a: str, b: str, origin: str) -> None:
+    first, second = cannot_links.ordered(a, b)
     cannot_links.add(
         session,
         CannotLink(
             entity=change.entity.value,
             golden_a=first,
             golden_b=second,
-            origin="review",
+            origin=origin,
             created_by=change.actor.name,
             created_at=change.at,
         ),
@@ -105,17 +109,15 @@ def split(
     records_repo.move(session, [m.id for m in leaving], new_id)
     golden_records.record_splits(session, change, {golden_id: [new_id]})
     golden_records.refresh(session, change, {golden_id})
-    cannot_links.add(
-        session,
-        CannotLink(
-            entity=change.entity.value,
-            golden_a=min(golden_id, new_id),
-            golden_b=max(golden_id, new_id),
-            origin="split",
-            created_by=change.actor.name,
-            created_at=change.at,
-        ),
-    )
+    # The records that left were kept apart from whatever their old golden record was kept
+    # apart from, and now from it too.
+    apart_from = {
+        link.golden_b if link.golden_a == golden_id else link.golden_a: link
+        for link in cannot_links.bound_to(session, golden_id)
+    }
+    for other, link in sorted(apart_from.items()):
+        _keep_golden_apart(session, change, new_id, other, link.origin)
+    _keep_golden_apart(session, change, golden_id, new_id, "split")
     audit.record_change(
         session,
         change,

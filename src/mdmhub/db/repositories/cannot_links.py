@@ -76,3 +76,13 @@ def follow_merges(session: Session, retired: Mapping[str, str]) -> None:
                     created_at=link.created_at,
                 ),
             )
+
+
+def bound_to(session: Session, golden_id: str) -> list[CannotLink]:
+    return list(
+        session.scalars(
+            select(CannotLink).where(
+                or_(CannotLink.golden_a == golden_id, CannotLink.golden_b == golden_id)
+            )
+        )
+    )

@@ -60,26 +60,29 @@ def remove(session: Session, golden_id: str, attribute: str, removed_by: str, at
 
 def follow_merges(session: Session, retired: Mapping[str, str], at: datetime) -> set[str]:
     """Overrides of merged-away golden records go to their survivors, except on attributes a
-    survivor pins itself: those are retired with their record (the survivor's pin wins).
+    survivor pins already (its own pin, or one moved there first): those are retired.
 
     Returns the survivors that received an override.
     """
     moving = active(session, sorted(retired))
     if not moving:
         return set()
+    survivors = sorted({retired[old] for old in moving})
+    pinned = {survivor: set(by) for survivor, by in active(session, survivors).items()}
     received: set[str] = set()
-    pinned = active(session, sorted({retired[old] for old in moving}))
-    for old, by_attribute in moving.items():
+    for old, by_attribute in sorted(moving.items()):
         survivor = retired[old]
-        for attribute in by_attribute:
+        for attribute in sorted(by_attribute):
             statement = update(Override).where(
                 Override.golden_id == old,
                 Override.attribute == attribute,
                 Override.removed_at.is_(None),
             )
-            if attribute in pinned.get(survivor, {}):
+            taken = pinned.setdefault(survivor, set())
+            if attribute in taken:
                 session.execute(statement.values(removed_by="merge", removed_at=at))
             else:
                 session.execute(statement.values(golden_id=survivor))
+                taken.add(attribute)
                 received.add(survivor)
     return received
