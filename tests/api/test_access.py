@@ -184,6 +184,7 @@ class TestASourceKeyActsOnlyForItsSource:
         assert response.json() == {
             "detail": "this key acts only for source 'crm'",
             "field": "source",
+            "errors": [],
         }
         assert client.get("/v1/customers/records/shop/S1").json()["deleted"] is False
 

@@ -125,4 +125,4 @@ def test_a_bad_parameter_is_a_422_naming_it(
     response = client.get("/v1/events", params=params)
 
     assert response.status_code == 422
-    assert [e["loc"] for e in response.json()["detail"]] == [["query", field]]
+    assert [e["field"] for e in response.json()["errors"]] == [f"query.{field}"]

@@ -108,7 +108,7 @@ def test_a_key_that_makes_no_sense_is_a_422_and_nothing_is_created(
     response = client.post("/v1/keys", json=body)
 
     assert response.status_code == 422
-    assert response.json() == {"detail": detail, "field": field}
+    assert response.json() == {"detail": detail, "field": field, "errors": []}
     assert client.get("/v1/keys").json() == before
 
 

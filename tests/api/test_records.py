@@ -58,6 +58,7 @@ def test_a_single_record_from_an_unknown_source_is_a_422_and_changes_nothing(
     assert response.json() == {
         "detail": "unknown source 'nobody'; register it first",
         "field": "source",
+        "errors": [],
     }
     assert client.get("/v1/customers/records/nobody/1").status_code == 404
 

@@ -2,10 +2,12 @@
 the webhook worker that runs beside them."""
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -27,6 +29,7 @@ from mdmhub.api.routers import (
     stewardship,
     webhooks,
 )
+from mdmhub.api.schemas import ErrorOut, ProblemOut
 from mdmhub.db.session import transaction
 from mdmhub.errors import MdmError
 from mdmhub.services import api_keys
@@ -38,9 +41,24 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, MdmError)
     return JSONResponse(
         status_code=error.status_code,
-        content={"detail": error.message, "field": error.field},
+        content=ErrorOut(detail=error.message, field=error.field).model_dump(),
         headers=dict(error.headers),
     )
+
+
+def _where(location: Sequence[Any]) -> str:
+    """`body.records.0.source_id`, without the `body` a client did not write."""
+    parts = [str(part) for part in location]
+    return ".".join(parts[1:] if parts[:1] == ["body"] and len(parts) > 1 else parts)
+
+
+async def _invalid_request(request: Request, error: Exception) -> JSONResponse:
+    """Requests that do not fit the schema answer in the same shape as every other 4xx."""
+    assert isinstance(error, RequestValidationError)
+    problems = [ProblemOut(field=_where(e["loc"]), message=str(e["msg"])) for e in error.errors()]
+    first = problems[0] if problems else ProblemOut(field="body", message="invalid request")
+    body = ErrorOut(detail=f"{first.field}: {first.message}", field=first.field, errors=problems)
+    return JSONResponse(status_code=422, content=body.model_dump())
 
 
 async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
@@ -132,6 +150,7 @@ def create_app() -> FastAPI:
     ):
         app.include_router(router)
     app.add_exception_handler(MdmError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_middleware(RequestContextMiddleware)
     # Start-up replaces these with the configured ones; until then the defaults hold.

@@ -68,11 +68,24 @@ _bearer = HTTPBearer(
 )
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
+MAX_ID = 2**63 - 1
+"""The largest id a database BIGINT holds: a bigger number is a 422, never a database error."""
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The body is not UTF-8 JSON."},
     401: {"model": ErrorOut, "description": "No API key, or an unknown or revoked one."},
     403: {"model": ErrorOut, "description": "The key's role may not do this."},
+    413: {"model": ErrorOut, "description": "The body is larger than MDMHUB_MAX_BODY_BYTES."},
+    422: {"model": ErrorOut, "description": "What was wrong: `detail`, `field` and `errors`."},
     429: {"model": ErrorOut, "description": "Too many requests with this key: see Retry-After."},
 }
+ENTITY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **AUTH_RESPONSES,
+    404: {"model": ErrorOut, "description": "An unknown entity, or no such record."},
+}
+"""For routes under /v1/{entity}: an entity other than customers, products or addresses is
+a 404, like any path that names nothing."""
 
 
 def requires(*roles: Role) -> Callable[..., Actor]:

@@ -1,20 +1,40 @@
-"""Every request gets an id (echoed as `X-Request-Id`), a bounded body, and one access log
-line naming the route template, never the URL (see mdmhub.logs)."""
+"""Every request gets an id (echoed as `X-Request-Id`), a bounded body without NUL
+characters, and one access log line naming the route template, never the URL (see
+mdmhub.logs).
+
+NUL characters are refused at the door: PostgreSQL cannot store them in text, and no
+source system means one."""
 
 import logging
+import re
 import time
 import uuid
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mdmhub.errors import PayloadTooLargeError
+from mdmhub.errors import InvalidInputError, MdmError, PayloadTooLargeError
 
 logger = logging.getLogger("mdmhub.access")
 
 
+NUL_IN_JSON = re.compile(rb"\x00|\\u0000", re.IGNORECASE)
+NUL_IN_URL = re.compile(rb"\x00|%00")
+
+
 def _too_large(limit: int) -> PayloadTooLargeError:
     return PayloadTooLargeError(f"the request body is larger than {limit} bytes")
+
+
+def _nul() -> InvalidInputError:
+    return InvalidInputError("text must not contain NUL characters (U+0000)")
+
+
+def _refusal(error: MdmError) -> JSONResponse:
+    return JSONResponse(
+        {"detail": error.message, "field": error.field, "errors": []},
+        status_code=error.status_code,
+    )
 
 
 class RequestContextMiddleware:
@@ -39,9 +59,12 @@ class RequestContextMiddleware:
         async def bounded_receive() -> Message:
             nonlocal received
             message = await receive()
-            received += len(message.get("body", b""))
+            chunk = message.get("body", b"")
+            received += len(chunk)
             if received > limit:
                 raise _too_large(limit)
+            if NUL_IN_JSON.search(chunk):
+                raise _nul()
             return message
 
         async def send_with_id(message: Message) -> None:
@@ -55,12 +78,11 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
+            url = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
             if declared.isdigit() and int(declared) > limit:
-                error = _too_large(limit)
-                response = JSONResponse(
-                    {"detail": error.message, "field": None}, status_code=error.status_code
-                )
-                await response(scope, receive, send_with_id)
+                await _refusal(_too_large(limit))(scope, receive, send_with_id)
+            elif NUL_IN_URL.search(url):
+                await _refusal(_nul())(scope, receive, send_with_id)
             else:
                 await self.app(scope, bounded_receive, send_with_id)
         finally:

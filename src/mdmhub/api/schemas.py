@@ -241,6 +241,9 @@ class IssuedKeyOut(KeyOut):
 class ErrorOut(BaseModel):
     detail: str
     field: str | None = None
+    errors: list[ProblemOut] = Field(
+        default_factory=list, description="every problem, when the request broke several rules"
+    )
 
 
 class ComparisonOutcomeOut(BaseModel):

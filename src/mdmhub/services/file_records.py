@@ -68,20 +68,27 @@ def file_format(path: Path) -> str:
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle, skipinitialspace=True)
-        header = [name.strip() for name in next(reader, [])]
-        if not header or len(set(header)) != len(header):
-            raise FileFormatError(path, 1, "the header is missing or names a column twice")
-        for values in reader:
-            if not values:
-                continue
-            if len(values) != len(header):
-                raise FileFormatError(
-                    path,
-                    reader.line_num,
-                    f"{len(values)} fields where the header has {len(header)}",
-                )
-            yield reader.line_num, dict(zip(header, values, strict=True))
+        reader = csv.reader(handle, skipinitialspace=True, strict=True)
+        line = 1
+        try:
+            header = [name.strip() for name in next(reader, [])]
+            if not header or len(set(header)) != len(header):
+                raise FileFormatError(path, 1, "the header is missing or names a column twice")
+            for values in reader:
+                line = reader.line_num
+                if not values:
+                    continue
+                if len(values) != len(header):
+                    raise FileFormatError(
+                        path, line, f"{len(values)} fields where the header has {len(header)}"
+                    )
+                yield line, dict(zip(header, values, strict=True))
+        except csv.Error as error:
+            raise FileFormatError(path, reader.line_num, f"not valid CSV ({error})") from None
+        except UnicodeDecodeError:
+            raise FileFormatError(
+                path, line + 1, "not UTF-8 text; save the file as UTF-8"
+            ) from None
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -99,15 +106,34 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _parquet_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    number = 0
     try:
         parquet = pq.ParquetFile(path)
-    except Exception as error:
-        raise FileFormatError(path, 0, f"not a readable Parquet file ({error})") from None
-    number = 0
-    for batch in parquet.iter_batches(batch_size=10_000):
-        for row in batch.to_pylist():
-            number += 1
-            yield number, row
+        for batch in parquet.iter_batches(batch_size=10_000):
+            for row in batch.to_pylist():
+                number += 1
+                yield number, row
+    except (OSError, ValueError) as error:
+        raise FileFormatError(path, number + 1, f"not a readable Parquet file ({error})") from None
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The file's rows, in order; a NUL character (which PostgreSQL cannot store) is refused
+    with the rest of the file's faults, before anything is written."""
+    for number, row in READERS[file_format(path)](path):
+        if _has_nul(row):
+            raise FileFormatError(path, number, "a value holds a NUL character (U+0000)")
+        yield number, row
 
 
 READERS = {"csv": _csv_rows, "jsonl": _jsonl_rows, "parquet": _parquet_rows}
@@ -142,7 +168,7 @@ def read_records(path: Path, source: str, mapping: ColumnMapping) -> Iterator[Re
     """Records in file order; raises FileFormatError at the first bad row."""
     id_column: str | None = None
     first_row_of: dict[str, int] = {}
-    for number, row in READERS[file_format(path)](path):
+    for number, row in _rows(path):
         id_column = id_column or _resolve_id_column(path, row, mapping)
         source_id = _text(path, number, id_column, row.get(id_column))
         if not source_id:
@@ -215,7 +241,7 @@ def read_interactions(path: Path, source: str) -> Iterator[InteractionInput]:
     is the one given), held to the same rules as over REST; raises FileFormatError at the
     first row that breaks one, so a whole-file check can run before anything is written."""
     first_row_of: dict[str, int] = {}
-    for number, row in READERS[file_format(path)](path):
+    for number, row in _rows(path):
         values = {k: v for k, v in row.items() if v is not None and v != ""}
         extra = values.get("attributes") or {}
         if not isinstance(extra, dict):

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from mdmhub.api.deps import AUTH_RESPONSES, AdminDep, SessionDep
+from mdmhub.api.deps import AUTH_RESPONSES, MAX_ID, AdminDep, SessionDep
 from mdmhub.api.schemas import AuditEntryOut, AuditPageOut
 from mdmhub.services import audit
 
@@ -15,7 +15,7 @@ router = APIRouter(responses=AUTH_RESPONSES, prefix="/v1/audit", tags=["audit"])
 def entries(
     actor: AdminDep,
     session: SessionDep,
-    after: Annotated[int, Query(ge=0, description="the last entry id already read")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID, description="the last entry id already read")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     action: Annotated[str | None, Query(max_length=60)] = None,
 ) -> AuditPageOut:

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from mdmhub.api.deps import AUTH_RESPONSES, AgentDep, SessionDep, SettingsDep
+from mdmhub.api.deps import AUTH_RESPONSES, MAX_ID, AgentDep, SessionDep, SettingsDep
 from mdmhub.api.masking import for_actor
 from mdmhub.api.schemas import (
     Customer360Out,
@@ -113,7 +113,7 @@ def view_360(
     ] = None,
     interaction_type: Annotated[list[InteractionType] | None, Query()] = None,
     channel: Annotated[list[str] | None, Query(max_length=30)] = None,
-    offset: Annotated[int, Query(ge=0, description="timeline paging")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID, description="timeline paging")] = 0,
     limit: Annotated[int, Query(ge=1, le=200, description="timeline page size")] = 20,
 ) -> Customer360Out | JSONResponse:
     """A merged-away id answers with its survivor. The timeline is newest first; the

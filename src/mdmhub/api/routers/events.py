@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from mdmhub.api.deps import AUTH_RESPONSES, AgentDep, SessionDep
+from mdmhub.api.deps import AUTH_RESPONSES, MAX_ID, AgentDep, SessionDep
 from mdmhub.api.masking import for_actor
 from mdmhub.api.schemas import EventOut, FeedOut
 from mdmhub.domain.entities import EntityType
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/events", tags=["change feed"], responses=AUTH_RES
 def feed(
     actor: AgentDep,
     session: SessionDep,
-    after: Annotated[int, Query(ge=0, description="The last event id already read")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID, description="The last event id already read")] = 0,
     limit: Annotated[int, Query(ge=1, le=events.MAX_PAGE)] = 100,
     entity: Annotated[EntityType | None, Query(description="Only this entity's events")] = None,
     type_: Annotated[EventType | None, Query(alias="type", description="Only this type")] = None,

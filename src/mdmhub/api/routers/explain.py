@@ -4,12 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from mdmhub.api.deps import AUTH_RESPONSES, EntityDep, SessionDep, SettingsDep, StewardDep
+from mdmhub.api.deps import ENTITY_RESPONSES, EntityDep, SessionDep, SettingsDep, StewardDep
 from mdmhub.api.schemas import ErrorOut, ExplanationOut
 from mdmhub.errors import InvalidInputError
 from mdmhub.services import explain
 
-router = APIRouter(prefix="/v1/{entity}", tags=["matching"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/v1/{entity}", tags=["matching"], responses=ENTITY_RESPONSES)
 
 RecordRef = Annotated[str, Query(min_length=3, max_length=301, examples=["crm:42"])]
 

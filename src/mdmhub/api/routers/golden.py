@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from mdmhub.api.deps import AUTH_RESPONSES, EntityDep, ReaderDep, SessionDep
+from mdmhub.api.deps import ENTITY_RESPONSES, EntityDep, ReaderDep, SessionDep
 from mdmhub.api.masking import for_actor
 from mdmhub.api.schemas import (
     ErrorOut,
@@ -17,7 +17,9 @@ from mdmhub.api.schemas import (
 )
 from mdmhub.services import golden_history, golden_view
 
-router = APIRouter(prefix="/v1/{entity}/golden", tags=["golden records"], responses=AUTH_RESPONSES)
+router = APIRouter(
+    prefix="/v1/{entity}/golden", tags=["golden records"], responses=ENTITY_RESPONSES
+)
 
 AsOf = Annotated[
     datetime | None,

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from mdmhub.api.answers import one_or_batch
 from mdmhub.api.deps import (
-    AUTH_RESPONSES,
+    ENTITY_RESPONSES,
     EntityDep,
     MatchContextDep,
     SessionDep,
@@ -26,7 +26,7 @@ from mdmhub.api.schemas import (
 )
 from mdmhub.services import source_records
 
-router = APIRouter(prefix="/v1/{entity}/records", tags=["records"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/v1/{entity}/records", tags=["records"], responses=ENTITY_RESPONSES)
 
 
 @router.post(

@@ -6,7 +6,15 @@ import orjson
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from mdmhub.api.deps import AUTH_RESPONSES, SessionDep, SettingsDep, StewardDep, WriteSessionDep
+from mdmhub.api.deps import (
+    AUTH_RESPONSES,
+    MAX_ID,
+    RowId,
+    SessionDep,
+    SettingsDep,
+    StewardDep,
+    WriteSessionDep,
+)
 from mdmhub.api.schemas import (
     DecisionIn,
     ErrorOut,
@@ -52,7 +60,7 @@ def list_tasks(
     status: Annotated[ReviewStatus | None, Query()] = ReviewStatus.OPEN,
     kind: Annotated[ReviewKind | None, Query()] = None,
     order: Annotated[Literal["oldest", "score"], Query()] = "oldest",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ReviewTaskPageOut:
     """`order=score` puts the highest-scored pairs first. An open pair whose records have come
@@ -89,7 +97,7 @@ def labelled_pairs(
 )
 def read(
     actor: StewardDep,
-    task_id: int,
+    task_id: RowId,
     session: SessionDep,
     settings: SettingsDep,
 ) -> ReviewTaskOut:
@@ -104,7 +112,7 @@ def read(
 )
 def decide(
     actor: StewardDep,
-    task_id: int,
+    task_id: RowId,
     body: DecisionIn,
     session: WriteSessionDep,
 ) -> ReviewTaskOut:

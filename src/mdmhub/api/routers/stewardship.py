@@ -4,13 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from mdmhub.api.deps import AUTH_RESPONSES, EntityDep, StewardDep, WriteSessionDep
+from mdmhub.api.deps import ENTITY_RESPONSES, EntityDep, StewardDep, WriteSessionDep
 from mdmhub.api.schemas import ErrorOut, MergeIn, OverrideIn, SplitIn, SplitOut
 from mdmhub.services import overrides, steward_actions
 from mdmhub.services.golden_records import Change
 
 router = APIRouter(
-    responses=AUTH_RESPONSES, prefix="/v1/{entity}/golden/{golden_id}", tags=["stewardship"]
+    responses=ENTITY_RESPONSES, prefix="/v1/{entity}/golden/{golden_id}", tags=["stewardship"]
 )
 
 ERRORS: dict[int | str, dict[str, object]] = {
