@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from mdmhub import __version__
+from mdmhub.api.auth_cache import AuthCache
 from mdmhub.api.middleware import RequestContextMiddleware
 from mdmhub.api.rate_limit import RateLimiter
 from mdmhub.api.routers import (
@@ -104,6 +105,7 @@ def _settings(app: FastAPI) -> Settings:
 def _limit(app: FastAPI, settings: Settings) -> None:
     """The request limits the middleware and the auth dependency read from the app's state."""
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+    app.state.auth_cache = AuthCache()
     app.state.max_body_bytes = settings.max_body_bytes
 
 

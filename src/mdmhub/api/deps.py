@@ -8,6 +8,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from mdmhub.api.auth_cache import AuthCache
 from mdmhub.api.rate_limit import RateLimiter
 from mdmhub.api.schemas import ErrorOut
 from mdmhub.db.base import utcnow
@@ -101,8 +102,12 @@ def requires(*roles: Role) -> Callable[..., Actor]:
     def actor(request: Request, settings: SettingsDep, credentials: BearerDep) -> Actor:
         if credentials is None:
             raise UnauthenticatedError("send an API key as `Authorization: Bearer <key>`")
-        with transaction(settings.database_url) as session:
-            found = api_keys.authenticate(session, credentials.credentials, utcnow())
+        cache: AuthCache = request.app.state.auth_cache
+        found = cache.get(credentials.credentials)
+        if found is None:
+            with transaction(settings.database_url) as session:
+                found = api_keys.authenticate(session, credentials.credentials, utcnow())
+            cache.put(credentials.credentials, found)
         request.state.api_key_id = found.api_key_id
         if found.role is not Role.ADMIN and found.role not in roles:
             raise ForbiddenError(f"the role {found.role} may not do this; allowed roles: {allowed}")

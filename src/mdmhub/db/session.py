@@ -31,13 +31,27 @@ JSON_CODEC = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 """orjson: a bulk load writes a few JSON documents per record; the stdlib codec dominated."""
 
 
+POOL_SIZE = 40
+"""As many connections kept open as the server has threads for requests (AnyIO's 40), so a
+busy server does not open and close connections under load."""
+POOL_OVERFLOW = 20
+
+
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **JSON_CODEC)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+            **JSON_CODEC,
+        )
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **JSON_CODEC)
+    return create_engine(
+        url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True, **JSON_CODEC
+    )
 
 
 @lru_cache(maxsize=8)

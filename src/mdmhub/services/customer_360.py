@@ -6,7 +6,7 @@ interactions name source records, so a merge or a split shows at once.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -108,29 +108,27 @@ def view(
     sections: frozenset[Section],
     timeline: TimelineQuery,
 ) -> View360:
+    """A handful of queries whatever the customer holds: the golden record and its members,
+    their links, every interaction's summary, the referenced golden records, one page of
+    interactions in full."""
     found = golden_view.get_golden(session, EntityType.CUSTOMER, golden_id)
     live = [m for m in found.members if not m.deleted]
     # Interactions stay with the customer after a record is deleted: history is not lost.
     keys = [(m.source, m.source_id) for m in found.members]
     result = View360(found.record.id, golden_id, found.record, found.members)
+    summaries = (
+        interactions_repo.summaries(session, keys)
+        if sections & {Section.INTERACTIONS, Section.INDICATORS, Section.PRODUCTS}
+        else []
+    )
     if Section.QUALITY in sections:
         result.quality = _quality(found.record, live)
     if sections & {Section.ADDRESSES, Section.PRODUCTS, Section.RELATED}:
-        links = records_repo.links_from(session, [m.id for m in live])
-        if Section.ADDRESSES in sections:
-            result.addresses = _resolve(session, EntityType.ADDRESS, links)
-        if Section.PRODUCTS in sections:
-            result.products = _products(session, links, keys)
-        if Section.RELATED in sections:
-            result.related = _related(
-                session, found.record.id, links, [(m.source, m.source_id) for m in live]
-            )
+        _relationships(session, result, sections, live, summaries)
     if Section.INTERACTIONS in sections:
-        result.interactions_total, result.interactions = interactions_repo.timeline(
-            session, keys, timeline.types, timeline.channels, timeline.offset, timeline.limit
-        )
+        result.interactions_total, result.interactions = _timeline(session, summaries, timeline)
     if Section.INDICATORS in sections:
-        result.indicators = _indicators(session, keys, found.members)
+        result.indicators = _indicators(summaries, found.members)
     return result
 
 
@@ -140,81 +138,107 @@ def _values(golden: GoldenRecord | None) -> dict[str, str]:
     return {name: str(v["value"]) for name, v in golden.attributes.items()}
 
 
-def _resolve(
-    session: Session, entity: EntityType, links: Sequence[records_repo.StoredLink]
-) -> list[Related]:
-    wanted = [link for link in links if link.target_entity == entity.value]
-    return _related_records(
-        session,
-        entity,
-        [(link.role, link.target_source, link.target_source_id) for link in wanted],
+Reference = tuple[str, str, str, str]
+"""(entity, role, source, source id) of a record a customer refers to."""
+
+
+def _relationships(
+    session: Session,
+    result: View360,
+    sections: frozenset[Section],
+    live: Sequence[SourceRecord],
+    summaries: Sequence[interactions_repo.Summary],
+) -> None:
+    """Addresses, products and related parties, resolved to golden records all at once."""
+    references: list[Reference] = [
+        (link.target_entity, link.role, link.target_source, link.target_source_id)
+        for link in records_repo.links_from(session, [m.id for m in live])
+    ]
+    if Section.PRODUCTS in sections:
+        references += sorted(
+            {
+                (EntityType.PRODUCT.value, "bought", s.product_source, s.product_source_id)
+                for s in summaries
+                if s.type == InteractionType.PURCHASE and s.product_source and s.product_source_id
+            }
+        )
+    incoming = (
+        records_repo.live_links_to(
+            session, EntityType.CUSTOMER.value, [(m.source, m.source_id) for m in live]
+        )
+        if Section.RELATED in sections
+        else []
     )
+    golden_of = records_repo.golden_ids_of(session, [(e, s, i) for e, _, s, i in references])
+    goldens = golden_repo.get_many(
+        session, [*golden_of.values(), *(other for _, other in incoming)]
+    )
+
+    def related(entity: EntityType) -> list[Related]:
+        return _related_records([r for r in references if r[0] == entity.value], golden_of, goldens)
+
+    if Section.ADDRESSES in sections:
+        result.addresses = related(EntityType.ADDRESS)
+    if Section.PRODUCTS in sections:
+        result.products = related(EntityType.PRODUCT)
+    if Section.RELATED in sections:
+        result.related = _parties(result.golden_id, related(EntityType.CUSTOMER), incoming, goldens)
 
 
 def _related_records(
-    session: Session, entity: EntityType, references: Sequence[tuple[str, str, str]]
+    references: Sequence[Reference],
+    golden_of: Mapping[tuple[str, str, str], str],
+    goldens: Mapping[str, GoldenRecord],
 ) -> list[Related]:
-    """Each (role, source, source id) once, resolved to its golden record when it exists."""
-    golden_of = records_repo.golden_ids(
-        session, entity.value, [(source, source_id) for _, source, source_id in references]
-    )
-    goldens = golden_repo.get_many(session, list(golden_of.values()))
-    seen: set[tuple[str, str | None]] = set()
+    """Each (role, record) once, resolved to its golden record when that record exists."""
+    seen: set[tuple[str, str]] = set()
     related: list[Related] = []
-    for role, source, source_id in references:
-        golden_id = golden_of.get((source, source_id))
+    for entity, role, source, source_id in references:
+        golden_id = golden_of.get((entity, source, source_id))
         key = (role, golden_id or f"{source}:{source_id}")
-        if key in seen:
-            continue
-        seen.add(key)
-        related.append(
-            Related(role, golden_id, source, source_id, _values(goldens.get(golden_id or "")))
-        )
+        if key not in seen:
+            seen.add(key)
+            related.append(
+                Related(role, golden_id, source, source_id, _values(goldens.get(golden_id or "")))
+            )
     return sorted(related, key=lambda r: (r.role, r.golden_id or "", r.source or ""))
 
 
-def _products(
-    session: Session,
-    links: Sequence[records_repo.StoredLink],
-    customers: Sequence[tuple[str, str]],
-) -> list[Related]:
-    """Products the sources say the customer holds or bought, and those their purchases name."""
-    references = [
-        (link.role, link.target_source, link.target_source_id)
-        for link in links
-        if link.target_entity == EntityType.PRODUCT.value
-    ]
-    references += [
-        ("bought", source, source_id)
-        for source, source_id in interactions_repo.products_bought(
-            session, customers, InteractionType.PURCHASE
-        )
-    ]
-    return _related_records(session, EntityType.PRODUCT, references)
-
-
-def _related(
-    session: Session,
+def _parties(
     golden_id: str,
-    links: Sequence[records_repo.StoredLink],
-    customers: Sequence[tuple[str, str]],
+    outgoing: Sequence[Related],
+    incoming: Sequence[tuple[str, str]],
+    goldens: Mapping[str, GoldenRecord],
 ) -> list[Related]:
     """Parties this customer names (employer, household) and those naming it (employees,
     household members), never the customer itself."""
-    outgoing = _resolve(session, EntityType.CUSTOMER, links)
-    incoming_ids = [
-        (REVERSE_ROLES[role], other)
-        for role, other in records_repo.live_links_to(session, EntityType.CUSTOMER.value, customers)
-    ]
-    goldens = golden_repo.get_many(session, [g for _, g in incoming_ids])
-    incoming = [
-        Related(role, other, attributes=_values(goldens.get(other)))
-        for role, other in sorted(set(incoming_ids))
+    named = [
+        Related(REVERSE_ROLES[role], other, attributes=_values(goldens.get(other)))
+        for role, other in sorted(set(incoming))
     ]
     known = {(r.role, r.golden_id) for r in outgoing}
     return [r for r in outgoing if r.golden_id != golden_id] + [
-        r for r in incoming if r.golden_id != golden_id and (r.role, r.golden_id) not in known
+        r for r in named if r.golden_id != golden_id and (r.role, r.golden_id) not in known
     ]
+
+
+def _timeline(
+    session: Session, summaries: Sequence[interactions_repo.Summary], query: TimelineQuery
+) -> tuple[int, list[Interaction]]:
+    """Newest first, filtered, one page read in full; and how many match the filters."""
+    chosen = sorted(
+        (
+            s
+            for s in summaries
+            if (not query.types or s.type in query.types)
+            and (not query.channels or s.channel in query.channels)
+        ),
+        key=lambda s: (s.occurred_at, s.id),
+        reverse=True,
+    )
+    page = [s.id for s in chosen[query.offset : query.offset + query.limit]]
+    rows = interactions_repo.by_ids(session, page)
+    return len(chosen), [rows[i] for i in page]
 
 
 def _quality(golden: GoldenRecord, members: Sequence[SourceRecord]) -> list[QualityFlag]:
@@ -252,21 +276,24 @@ def _value_of(member: SourceRecord, attribute: str) -> dict[str, str]:
     }
 
 
-def _is_open(case: interactions_repo.Case) -> bool:
+def _is_open(case: interactions_repo.Summary) -> bool:
     return case.resolved_at is None and (case.status or "").lower() not in CLOSED_STATUSES
 
 
 def _indicators(
-    session: Session, customers: Sequence[tuple[str, str]], members: Sequence[SourceRecord]
+    summaries: Sequence[interactions_repo.Summary], members: Sequence[SourceRecord]
 ) -> Indicators:
     now = utcnow()
-    cases = interactions_repo.service_cases(session, customers, SERVICE_CASES)
+    cases = [s for s in summaries if s.type in SERVICE_CASES]
     open_cases = [c for c in cases if _is_open(c)]
     resolved = [c.resolved_at - c.occurred_at for c in cases if c.resolved_at is not None]
-    everything = interactions_repo.activity(session, customers)
-    purchases = interactions_repo.activity(session, customers, {InteractionType.PURCHASE})
-    seen = [t for t in (everything.first, everything.last) if t is not None]
-    seen += [m.created_at for m in members] + [m.updated_at for m in members]
+    purchases = [s for s in summaries if s.type == InteractionType.PURCHASE]
+    spent: dict[str, Decimal] = defaultdict(Decimal)
+    for purchase in purchases:
+        if purchase.amount is not None and purchase.currency:
+            spent[purchase.currency] += purchase.amount
+    when = [s.occurred_at for s in summaries]
+    seen = when + [m.created_at for m in members] + [m.updated_at for m in members]
     return Indicators(
         open_complaints=sum(c.type in COMPLAINTS for c in open_cases),
         open_requests=sum(c.type in REQUESTS for c in open_cases),
@@ -274,9 +301,9 @@ def _indicators(
         average_resolution_hours=(
             sum(resolved, timedelta()) / len(resolved) / timedelta(hours=1) if resolved else None
         ),
-        last_contact=everything.last,
-        purchase_count=purchases.count,
-        total_spent=interactions_repo.spent(session, customers, InteractionType.PURCHASE),
+        last_contact=max(when, default=None),
+        purchase_count=len(purchases),
+        total_spent=dict(sorted(spent.items())),
         first_seen=min(seen, default=None),
         last_seen=max(seen, default=None),
     )

@@ -1,7 +1,8 @@
 """API keys, managed by admins: the key itself is shown once, at creation."""
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
+from mdmhub.api.auth_cache import AuthCache
 from mdmhub.api.deps import AUTH_RESPONSES, AdminDep, SessionDep, WriteSessionDep
 from mdmhub.api.schemas import ErrorOut, IssuedKeyOut, KeyIn, KeyOut
 from mdmhub.services import api_keys
@@ -39,5 +40,9 @@ def list_all(actor: AdminDep, session: SessionDep) -> list[KeyOut]:
     responses={404: {"model": ErrorOut}},
     summary="Revoke a key: it stops working at once and stays listed",
 )
-def revoke(actor: AdminDep, key_id: str, session: WriteSessionDep) -> KeyOut:
-    return KeyOut.model_validate(api_keys.revoke(session, actor, key_id))
+def revoke(actor: AdminDep, key_id: str, session: WriteSessionDep, request: Request) -> KeyOut:
+    """The key stops working at once in this process, within seconds in others."""
+    revoked = KeyOut.model_validate(api_keys.revoke(session, actor, key_id))
+    cache: AuthCache = request.app.state.auth_cache
+    cache.forget(key_id)
+    return revoked

@@ -1,16 +1,17 @@
 """Queries on customer interactions, resolved to golden customers through the crosswalk."""
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import Interaction
+from mdmhub.db.repositories import bulk
 from mdmhub.db.repositories.bulk import chunks, insert_rows
 
 
@@ -69,119 +70,46 @@ def _of_customers(keys: Sequence[tuple[str, str]]) -> ColumnElement[bool]:
     )
 
 
-def timeline(
-    session: Session,
-    customers: Sequence[tuple[str, str]],
-    types: Sequence[str],
-    channels: Sequence[str],
-    offset: int,
-    limit: int,
-) -> tuple[int, Sequence[Interaction]]:
-    """Newest first, with how many match the filters in all."""
-    if not customers:
-        return 0, []
-    condition = _of_customers(customers)
-    if types:
-        condition = and_(condition, Interaction.type.in_(types))
-    if channels:
-        condition = and_(condition, Interaction.channel.in_(channels))
-    total = session.scalar(select(func.count()).select_from(Interaction).where(condition)) or 0
-    page = session.scalars(
-        select(Interaction)
-        .where(condition)
-        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return total, page
-
-
 @dataclass(frozen=True, slots=True)
-class Case:
+class Summary:
+    """What the 360 view needs of every interaction of a customer, without its text."""
+
+    id: int
     type: str
-    status: str | None
+    channel: str | None
     occurred_at: datetime
+    amount: Decimal | None
+    currency: str | None
+    product_source: str | None
+    product_source_id: str | None
+    status: str | None
     due_at: datetime | None
     resolved_at: datetime | None
 
 
-def service_cases(
-    session: Session, customers: Sequence[tuple[str, str]], types: Collection[str]
-) -> list[Case]:
+_SUMMARY_COLUMNS = (
+    Interaction.id,
+    Interaction.type,
+    Interaction.channel,
+    Interaction.occurred_at,
+    Interaction.amount,
+    Interaction.currency,
+    Interaction.product_source,
+    Interaction.product_source_id,
+    Interaction.status,
+    Interaction.due_at,
+    Interaction.resolved_at,
+)
+
+
+def summaries(session: Session, customers: Sequence[tuple[str, str]]) -> list[Summary]:
+    """Every interaction of these customer records in one query: the timeline, its filters
+    and every indicator are worked out from these few columns."""
     if not customers:
         return []
-    rows = session.execute(
-        select(
-            Interaction.type,
-            Interaction.status,
-            Interaction.occurred_at,
-            Interaction.due_at,
-            Interaction.resolved_at,
-        ).where(_of_customers(customers), Interaction.type.in_(sorted(types)))
-    )
-    return [Case(*row) for row in rows]
+    rows = session.execute(select(*_SUMMARY_COLUMNS).where(_of_customers(customers)))
+    return [Summary(*row) for row in rows]
 
 
-@dataclass(frozen=True, slots=True)
-class Activity:
-    count: int
-    first: datetime | None
-    last: datetime | None
-
-
-def activity(
-    session: Session, customers: Sequence[tuple[str, str]], types: Collection[str] = ()
-) -> Activity:
-    """How many interactions (of `types`, or all), the first and the last."""
-    if not customers:
-        return Activity(0, None, None)
-    condition = _of_customers(customers)
-    if types:
-        condition = and_(condition, Interaction.type.in_(sorted(types)))
-    row = session.execute(
-        select(
-            func.count(), func.min(Interaction.occurred_at), func.max(Interaction.occurred_at)
-        ).where(condition)
-    ).one()
-    return Activity(row[0], *(_utc(value) for value in row[1:]))
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """Aggregates bypass the column type, so SQLite hands back naive (UTC) times."""
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
-def spent(
-    session: Session, customers: Sequence[tuple[str, str]], purchase: str
-) -> dict[str, Decimal]:
-    """Total amount of purchases per currency."""
-    if not customers:
-        return {}
-    rows = session.execute(
-        select(Interaction.currency, func.sum(Interaction.amount))
-        .where(
-            _of_customers(customers),
-            Interaction.type == purchase,
-            Interaction.currency.is_not(None),
-        )
-        .group_by(Interaction.currency)
-    )
-    return {str(currency): Decimal(str(total)) for currency, total in rows if total is not None}
-
-
-def products_bought(
-    session: Session, customers: Sequence[tuple[str, str]], purchase: str
-) -> list[tuple[str, str]]:
-    """(source, source id) of the products named by the customer's purchases."""
-    if not customers:
-        return []
-    rows = session.execute(
-        select(Interaction.product_source, Interaction.product_source_id)
-        .where(
-            _of_customers(customers),
-            Interaction.type == purchase,
-            Interaction.product_source_id.is_not(None),
-        )
-        .distinct()
-    )
-    return [(source, source_id) for source, source_id in rows if source and source_id]
+def by_ids(session: Session, ids: Sequence[int]) -> dict[int, Interaction]:
+    return bulk.by_ids(session, Interaction, ids)

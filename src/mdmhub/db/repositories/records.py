@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import BlockingKey, RecordLink, SourceRecord, SourceRecordVersion
@@ -386,3 +386,33 @@ def live_links_to(
         )
         found.extend((role, golden_id) for role, golden_id in rows)
     return found
+
+
+def golden_ids_of(
+    session: Session, references: Iterable[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], str]:
+    """(entity, source, source id) -> golden id of the live records among `references`, in one
+    query for a few references of several entities and sources (what a 360 view resolves)."""
+    wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for entity, source, source_id in references:
+        wanted[(entity, source)].add(source_id)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(
+            SourceRecord.entity, SourceRecord.source, SourceRecord.source_id, SourceRecord.golden_id
+        ).where(
+            SourceRecord.deleted.is_(False),
+            or_(
+                *(
+                    and_(
+                        SourceRecord.entity == entity,
+                        SourceRecord.source == source,
+                        SourceRecord.source_id.in_(sorted(ids)),
+                    )
+                    for (entity, source), ids in sorted(wanted.items())
+                )
+            ),
+        )
+    )
+    return {(e, s, i): g for e, s, i, g in rows}
