@@ -1,5 +1,6 @@
 """Shared pieces of the benchmarks: fresh databases, the CLI, a server on loopback."""
 
+import contextlib
 import os
 import secrets
 import subprocess
@@ -21,8 +22,9 @@ ADMIN_KEY = f"mdm_{secrets.token_hex(8)}_{secrets.token_urlsafe(32)}"
 
 
 @contextmanager
-def fresh_database(kind: str) -> Iterator[str]:
-    """An empty, migrated database: a temporary SQLite file or a new PostgreSQL database."""
+def fresh_database(kind: str, name: str = "mdmhub_bench") -> Iterator[str]:
+    """An empty, migrated database: a temporary SQLite file or a new PostgreSQL database
+    `name` (dropped first: give each bench its own, so one never drops another's)."""
     if kind == "sqlite":
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite:///{folder}/bench.db"
@@ -30,7 +32,6 @@ def fresh_database(kind: str) -> Iterator[str]:
             yield url
         return
     base = make_url(postgres_base_url())
-    name = "mdmhub_bench"
     admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -83,12 +84,18 @@ def timed_cli(url: str, *args: str) -> tuple[float, int]:
 
 
 @contextmanager
-def server(url: str, port: int = 8765) -> Iterator[httpx.Client]:
-    """`mdmhub serve` on loopback until the block ends, and an admin client of it."""
-    process = subprocess.Popen(
-        [MDMHUB, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, "MDMHUB_DATABASE_URL": url, "MDMHUB_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY},
-    )
+def serve(
+    url: str, port: int = 8765, log: Path | None = None
+) -> Iterator[tuple["subprocess.Popen[bytes]", str]]:
+    """`mdmhub serve` on loopback until the block ends: the process and its base URL, once
+    it answers /readyz. The server registers `ADMIN_KEY` as its bootstrap admin key; its
+    log lines go to `log` when given (else to this process's stderr)."""
+    with log.open("ab") if log else contextlib.nullcontext() as log_file:
+        process = subprocess.Popen(
+            [MDMHUB, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env={**os.environ, "MDMHUB_DATABASE_URL": url, "MDMHUB_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY},
+            stderr=log_file,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -99,9 +106,16 @@ def server(url: str, port: int = 8765) -> Iterator[httpx.Client]:
                 time.sleep(0.1)
         else:
             raise RuntimeError("the server did not become ready")
-        headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
-        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
-            yield client
+        yield process, base
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@contextmanager
+def server(url: str, port: int = 8765) -> Iterator[httpx.Client]:
+    """`mdmhub serve` on loopback until the block ends, and an admin client of it."""
+    with serve(url, port) as (_, base):
+        headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+            yield client
