@@ -14,12 +14,14 @@ from sqlalchemy.orm import Session
 from mdmhub.db.base import utcnow
 from mdmhub.db.models import MatchModelVersion
 from mdmhub.db.repositories import match_models as models_repo
+from mdmhub.domain.actors import SYSTEM
 from mdmhub.domain.entities import EntityType
 from mdmhub.engine.default_models import DEFAULT_MODELS
 from mdmhub.engine.model_config import ModelConfigError, apply_overrides, extra_attributes
 from mdmhub.engine.spec import MatchModel
 from mdmhub.engine.training import TrainedParameters, apply
 from mdmhub.errors import InvalidInputError
+from mdmhub.services import audit
 from mdmhub.services.match_context import MatchContext
 from mdmhub.settings import Settings
 
@@ -117,5 +119,13 @@ def save(
             summary=dict(summary),
             trained_at=utcnow(),
         ),
+    )
+    audit.record(
+        session,
+        SYSTEM,
+        "model.train",
+        entity=entity.value,
+        target=f"version {version}",
+        detail={"method": method, **summary},
     )
     return version
