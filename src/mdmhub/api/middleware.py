@@ -18,7 +18,8 @@ from mdmhub.errors import InvalidInputError, MdmError, PayloadTooLargeError
 logger = logging.getLogger("mdmhub.access")
 
 
-NUL_IN_JSON = re.compile(rb"\x00|\\u0000", re.IGNORECASE)
+NUL_IN_JSON = re.compile(rb"\x00|(?<!\\)(?:\\\\)*\\u0000")
+"""A raw NUL, or a `\\u0000` escape that is not itself escaped (`\\\\u0000` is text)."""
 NUL_IN_URL = re.compile(rb"\x00|%00")
 
 
@@ -35,6 +36,40 @@ def _refusal(error: MdmError) -> JSONResponse:
         {"detail": error.message, "field": error.field, "errors": []},
         status_code=error.status_code,
     )
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | MdmError:
+    """The whole body (bounded by `limit`), or the refusal it deserves. Read whole because a
+    NUL escape may straddle two chunks."""
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return _too_large(limit)
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    body = b"".join(chunks)
+    return _nul() if NUL_IN_JSON.search(body) else body
+
+
+def _replay(body: bytes) -> Receive:
+    """A `receive` that hands the app the body already read, then waits for disconnect."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
 
 
 class RequestContextMiddleware:
@@ -54,18 +89,6 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
         declared = headers.get(b"content-length", b"").decode()
-        received = 0
-
-        async def bounded_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            chunk = message.get("body", b"")
-            received += len(chunk)
-            if received > limit:
-                raise _too_large(limit)
-            if NUL_IN_JSON.search(chunk):
-                raise _nul()
-            return message
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -84,7 +107,11 @@ class RequestContextMiddleware:
             elif NUL_IN_URL.search(url):
                 await _refusal(_nul())(scope, receive, send_with_id)
             else:
-                await self.app(scope, bounded_receive, send_with_id)
+                body = await _read_body(receive, limit)
+                if isinstance(body, MdmError):
+                    await _refusal(body)(scope, receive, send_with_id)
+                else:
+                    await self.app(scope, _replay(body), send_with_id)
         finally:
             route = scope.get("route")
             logger.info(

@@ -9,7 +9,7 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import orjson
 import pyarrow.parquet as pq
@@ -66,29 +66,34 @@ def file_format(path: Path) -> str:
         ) from None
 
 
+def _decoded_lines(path: Path, handle: BinaryIO) -> Iterator[str]:
+    """Lines decoded one at a time, so a byte that is not UTF-8 is named by its own line."""
+    for number, raw in enumerate(handle, start=1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise FileFormatError(path, number, "not UTF-8 text; save it as UTF-8") from None
+
+
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle, skipinitialspace=True, strict=True)
-        line = 1
+    with path.open("rb") as handle:
+        reader = csv.reader(_decoded_lines(path, handle), skipinitialspace=True, strict=True)
         try:
             header = [name.strip() for name in next(reader, [])]
             if not header or len(set(header)) != len(header):
                 raise FileFormatError(path, 1, "the header is missing or names a column twice")
             for values in reader:
-                line = reader.line_num
                 if not values:
                     continue
                 if len(values) != len(header):
                     raise FileFormatError(
-                        path, line, f"{len(values)} fields where the header has {len(header)}"
+                        path,
+                        reader.line_num,
+                        f"{len(values)} fields where the header has {len(header)}",
                     )
-                yield line, dict(zip(header, values, strict=True))
+                yield reader.line_num, dict(zip(header, values, strict=True))
         except csv.Error as error:
             raise FileFormatError(path, reader.line_num, f"not valid CSV ({error})") from None
-        except UnicodeDecodeError:
-            raise FileFormatError(
-                path, line + 1, "not UTF-8 text; save the file as UTF-8"
-            ) from None
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -106,13 +111,15 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _parquet_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Row group by row group, so a corrupt group is named by its first row."""
     number = 0
     try:
         parquet = pq.ParquetFile(path)
-        for batch in parquet.iter_batches(batch_size=10_000):
-            for row in batch.to_pylist():
-                number += 1
-                yield number, row
+        for group in range(parquet.num_row_groups):
+            for batch in parquet.iter_batches(batch_size=10_000, row_groups=[group]):
+                for row in batch.to_pylist():
+                    number += 1
+                    yield number, row
     except (OSError, ValueError) as error:
         raise FileFormatError(path, number + 1, f"not a readable Parquet file ({error})") from None
 
