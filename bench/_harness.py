@@ -3,11 +3,12 @@
 import contextlib
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -83,9 +84,15 @@ def timed_cli(url: str, *args: str) -> tuple[float, int]:
     return float(seconds), int(peak_kib) // 1024
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @contextmanager
 def serve(
-    url: str, port: int = 8765, log: Path | None = None
+    url: str, port: int = 8765, log: Path | None = None, settings: Mapping[str, str] = {}
 ) -> Iterator[tuple["subprocess.Popen[bytes]", str]]:
     """`mdmhub serve` on loopback until the block ends: the process and its base URL, once
     it answers /readyz. The server registers `ADMIN_KEY` as its bootstrap admin key; its
@@ -93,7 +100,12 @@ def serve(
     with log.open("ab") if log else contextlib.nullcontext() as log_file:
         process = subprocess.Popen(
             [MDMHUB, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env={**os.environ, "MDMHUB_DATABASE_URL": url, "MDMHUB_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY},
+            env={
+                **os.environ,
+                "MDMHUB_DATABASE_URL": url,
+                "MDMHUB_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
+                **settings,
+            },
             stderr=log_file,
         )
     base = f"http://127.0.0.1:{port}"

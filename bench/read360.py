@@ -45,7 +45,6 @@ import multiprocessing
 import os
 import random
 import resource
-import socket
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -60,7 +59,7 @@ import orjson
 
 from population import SOURCES, Files, describe, generate
 
-from _harness import ADMIN_KEY, cli, fresh_database, serve, timed_cli
+from _harness import ADMIN_KEY, cli, free_port, fresh_database, serve, timed_cli
 
 ID_COLUMNS = {
     ("crm", "customer"): "customer_id",
@@ -485,12 +484,6 @@ def wait_until_idle(limit: float = 0.15, patience: float = 60) -> None:
             break
     if busy > limit:
         print(f"  warning: the machine is busy ({busy:.2f} cores) before the run", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def bench_database(

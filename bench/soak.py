@@ -21,28 +21,22 @@ and the server's resident memory after seeding and at the end (from /proc/<pid>/
 """
 
 import argparse
-import os
 import random
-import socket
-import subprocess
 import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
-from sqlalchemy import make_url, select
+from sqlalchemy import select
 
 from mdmhub.db.models import Interaction, SourceRecord
 from mdmhub.db.session import get_engine, transaction
 
-from _harness import ADMIN_KEY, MDMHUB, cli, postgres_base_url
+from _harness import ADMIN_KEY, free_port, fresh_database, serve
 
 SOURCES = {"crm": 0.9, "shop": 0.5, "callcentre": 0.3}
 GIVEN = ["José", "María", "Ana", "Luis", "Carmen", "Javier", "Lucía", "Pedro", "Elena", "Pablo"]
@@ -327,66 +321,6 @@ def _bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def serving(url: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """`mdmhub serve` on loopback, its log lines in `log`; the process and its base URL."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "MDMHUB_DATABASE_URL": url,
-        "MDMHUB_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
-        "MDMHUB_LOG_LEVEL": "WARNING",
-    }
-    with log.open("ab") as sink:
-        process = subprocess.Popen(
-            [MDMHUB, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"the server did not become ready; see {log}")
-        yield process, base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-@contextmanager
-def fresh_database(kind: str) -> Iterator[str]:
-    """An empty, migrated database of the soak's own (`mdmhub_soak` on PostgreSQL, so a soak
-    never drops the database another bench is using)."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{folder}/soak.db"
-            cli(url, "db", "upgrade")
-            yield url
-        return
-    base = make_url(postgres_base_url())
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS mdmhub_soak WITH (FORCE)")
-        connection.execute("CREATE DATABASE mdmhub_soak")
-    url = base.set(database="mdmhub_soak").render_as_string(hide_password=False)
-    cli(url, "db", "upgrade")
-    yield url
-
-
 def rss_kib(pid: int) -> dict[str, int]:
     """Resident (VmRSS) and peak resident (VmHWM) memory, in KiB."""
     found = {}
@@ -447,9 +381,12 @@ def soak(kind: str, args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     hub, stats = Hub(), Stats()
     with (
-        fresh_database(kind) as url,
+        fresh_database(kind, "mdmhub_soak") as url,
         tempfile.TemporaryDirectory() as folder,
-        serving(url, Path(folder) / "server.log") as (process, base),
+        serve(url, free_port(), Path(folder) / "server.log", {"MDMHUB_LOG_LEVEL": "WARNING"}) as (
+            process,
+            base,
+        ),
     ):
         with httpx.Client(base_url=base, headers=_bearer(ADMIN_KEY), timeout=300) as admin:
             seed_hub(admin, hub, args.people, rng)

@@ -419,24 +419,9 @@ class InteractionIn(BaseModel):
     attributes: dict[str, AttributeValue] = Field(default_factory=dict)
 
     def to_input(self) -> InteractionInput:
-        return InteractionInput(
-            source=self.source,
-            interaction_id=self.interaction_id,
-            customer_source_id=self.customer_source_id,
-            customer_source=self.customer_source,
-            type=self.type,
-            occurred_at=self.occurred_at,
-            channel=self.channel,
-            amount=self.amount,
-            currency=self.currency,
-            product_source=self.product_source,
-            product_source_id=self.product_source_id,
-            status=self.status,
-            due_at=self.due_at,
-            resolved_at=self.resolved_at,
-            text=self.text,
-            attributes=_texts(self.attributes),
-        )
+        """The fields are the domain's, one for one; attribute values become text."""
+        fields = self.model_dump(exclude={"attributes"})
+        return InteractionInput(**fields, attributes=_texts(self.attributes))
 
 
 class InteractionBatchIn(BaseModel):
