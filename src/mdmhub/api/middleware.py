@@ -58,18 +58,19 @@ async def _read_body(receive: Receive, limit: int) -> bytes | MdmError:
     return _nul() if NUL_IN_JSON.search(body) else body
 
 
-def _replay(body: bytes) -> Receive:
-    """A `receive` that hands the app the body already read, then waits for disconnect."""
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the app the body already read, then listens to the client
+    again (a streaming answer waits on it to learn of a disconnect)."""
     sent = False
 
-    async def receive() -> Message:
+    async def replay() -> Message:
         nonlocal sent
         if not sent:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
+        return await receive()
 
-    return receive
+    return replay
 
 
 class RequestContextMiddleware:
@@ -111,7 +112,7 @@ class RequestContextMiddleware:
                 if isinstance(body, MdmError):
                     await _refusal(body)(scope, receive, send_with_id)
                 else:
-                    await self.app(scope, _replay(body), send_with_id)
+                    await self.app(scope, _replay(body, receive), send_with_id)
         finally:
             route = scope.get("route")
             logger.info(
