@@ -132,3 +132,7 @@ def test_a_probe_is_empty_only_when_nothing_was_typed(
     typed = any(value and value.strip() for value in [q, *fields.values()])
 
     assert bool(probe_attributes(q, fields)) == typed
+
+
+def test_a_phone_with_its_country_code_in_brackets_is_searched_as_a_phone() -> None:
+    assert probe_attributes("(+34) 612 34 56 78", {}) == {"phone": "(+34) 612 34 56 78"}

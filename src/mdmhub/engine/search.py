@@ -16,7 +16,8 @@ from mdmhub.engine.spec import MatchModel
 
 _NATIONAL_ID = re.compile(r"^(?:[XYZ]?\d{7,8}[A-Z]|[A-Z]\d{7}[A-Z0-9])$", re.IGNORECASE)
 """Spanish DNI/NIE and CIF shapes: what an agent types as an id rather than a phone."""
-_PHONE = re.compile(r"^\+?[\d\s().\-/]{6,}$")
+_PHONE = re.compile(r"^[\d\s().\-/+]{6,}$")
+"""Digits and the separators people write them with, a country code in brackets included."""
 
 
 def probe_attributes(q: str | None, fields: Mapping[str, str | None]) -> dict[str, str]:
