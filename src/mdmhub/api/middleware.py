@@ -13,6 +13,7 @@ import uuid
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mdmhub.api.schemas import ErrorOut
 from mdmhub.errors import InvalidInputError, MdmError, PayloadTooLargeError
 
 logger = logging.getLogger("mdmhub.access")
@@ -32,10 +33,8 @@ def _nul() -> InvalidInputError:
 
 
 def _refusal(error: MdmError) -> JSONResponse:
-    return JSONResponse(
-        {"detail": error.message, "field": error.field, "errors": []},
-        status_code=error.status_code,
-    )
+    body = ErrorOut(detail=error.message, field=error.field)
+    return JSONResponse(body.model_dump(), status_code=error.status_code)
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | MdmError:

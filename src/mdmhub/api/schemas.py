@@ -18,9 +18,10 @@ from pydantic import (
 from mdmhub.domain.actors import Role
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.events import EventType
-from mdmhub.domain.interactions import InteractionInput, InteractionType, as_utc
+from mdmhub.domain.interactions import InteractionInput, InteractionType
 from mdmhub.domain.records import MAX_SOURCE_ID_LENGTH, LinkInput, RecordInput, RecordResult
 from mdmhub.domain.relationships import MAX_LINKS
+from mdmhub.domain.times import as_utc
 from mdmhub.services.api_keys import MAX_NAME_LENGTH as MAX_KEY_NAME_LENGTH
 from mdmhub.services.sources import MAX_NAME_LENGTH
 from mdmhub.services.webhooks import MAX_URL_LENGTH

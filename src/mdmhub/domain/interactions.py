@@ -7,11 +7,12 @@ so it follows merges and splits without being rewritten.
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from mdmhub.domain.records import Problem
+from mdmhub.domain.times import as_utc
 
 
 class InteractionType(StrEnum):
@@ -49,11 +50,6 @@ MAX_CHANNEL_LENGTH = 30
 MAX_STATUS_LENGTH = 30
 MAX_TEXT_LENGTH = 4000
 CURRENCY = re.compile(r"^[A-Z]{3}$")
-
-
-def as_utc(value: datetime) -> datetime:
-    """A time without a zone is taken as UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

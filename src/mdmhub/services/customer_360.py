@@ -132,12 +132,6 @@ def view(
     return result
 
 
-def _values(golden: GoldenRecord | None) -> dict[str, str]:
-    if golden is None:
-        return {}
-    return {name: str(v["value"]) for name, v in golden.attributes.items()}
-
-
 Reference = tuple[str, str, str, str]
 """(entity, role, source, source id) of a record a customer refers to."""
 
@@ -199,7 +193,13 @@ def _related_records(
         if key not in seen:
             seen.add(key)
             related.append(
-                Related(role, golden_id, source, source_id, _values(goldens.get(golden_id or "")))
+                Related(
+                    role,
+                    golden_id,
+                    source,
+                    source_id,
+                    golden_view.values(goldens.get(golden_id or "")),
+                )
             )
     return sorted(related, key=lambda r: (r.role, r.golden_id or "", r.source or ""))
 
@@ -213,7 +213,7 @@ def _parties(
     """Parties this customer names (employer, household) and those naming it (employees,
     household members), never the customer itself."""
     named = [
-        Related(REVERSE_ROLES[role], other, attributes=_values(goldens.get(other)))
+        Related(REVERSE_ROLES[role], other, attributes=golden_view.values(goldens.get(other)))
         for role, other in sorted(set(incoming))
     ]
     known = {(r.role, r.golden_id) for r in outgoing}

@@ -12,7 +12,7 @@ from mdmhub.engine.blocking import blocking_keys
 from mdmhub.engine.explanation import Explanation, explain
 from mdmhub.engine.search import probe_attributes, score_against
 from mdmhub.errors import InvalidInputError
-from mdmhub.services import match_models
+from mdmhub.services import golden_view, match_models
 from mdmhub.settings import Settings
 
 SEARCH_CAP_FACTOR = 10
@@ -65,7 +65,7 @@ def search(
             Hit(
                 golden_id,
                 score,
-                {name: str(v["value"]) for name, v in goldens[golden_id].attributes.items()},
+                golden_view.values(goldens[golden_id]),
                 (member.source, member.source_id),
                 explain(context.model, features, candidates[index].features),
             )

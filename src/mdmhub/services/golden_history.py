@@ -5,16 +5,17 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from mdmhub.db.models import GoldenRecordVersion
+from mdmhub.db.models import GoldenRecord, GoldenRecordVersion
 from mdmhub.db.repositories import golden as golden_repo
 from mdmhub.domain.entities import EntityType
 from mdmhub.errors import NotFoundError
 
 
-def _known(session: Session, entity: EntityType, golden_id: str) -> None:
+def _known(session: Session, entity: EntityType, golden_id: str) -> GoldenRecord:
     record = golden_repo.get(session, golden_id)
     if record is None or record.entity != entity.value:
         raise NotFoundError(f"no {entity.value} golden record {golden_id}")
+    return record
 
 
 def history(session: Session, entity: EntityType, golden_id: str) -> Sequence[GoldenRecordVersion]:
@@ -25,10 +26,11 @@ def history(session: Session, entity: EntityType, golden_id: str) -> Sequence[Go
 
 def as_of(
     session: Session, entity: EntityType, golden_id: str, at: datetime
-) -> GoldenRecordVersion:
-    """The version in force at `at`; no redirect, since a merged id was itself back then."""
-    _known(session, entity, golden_id)
+) -> tuple[GoldenRecord, GoldenRecordVersion]:
+    """The record and its version in force at `at`; no redirect, since a merged id was itself
+    back then."""
+    record = _known(session, entity, golden_id)
     version = golden_repo.version_as_of(session, golden_id, at)
     if version is None:
         raise NotFoundError(f"golden record {golden_id} did not exist at {at.isoformat()}")
-    return version
+    return record, version

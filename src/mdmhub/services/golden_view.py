@@ -50,3 +50,10 @@ def get_source_record(
     if record is None:
         raise no_source_record(entity, source, source_id)
     return record
+
+
+def values(record: GoldenRecord | None) -> dict[str, str]:
+    """A golden record's attribute values without their lineage (none for no record)."""
+    if record is None:
+        return {}
+    return {name: str(v["value"]) for name, v in record.attributes.items()}

@@ -36,11 +36,16 @@ class InteractionResult:
     problems: tuple[Problem, ...] = ()
 
 
+def _customer(item: InteractionInput) -> tuple[str, str]:
+    """The customer record the interaction names: (source, source id)."""
+    return item.customer_source or item.source, item.customer_source_id
+
+
 def _problems(item: InteractionInput, known_sources: set[str], actor: Actor) -> list[Problem]:
     problems = check_interaction(item)
     if not actor.acts_for(item.source):
         problems.append(Problem("source", f"this key acts only for source {actor.source!r}"))
-    for name in sorted({item.source, item.customer_source or item.source}):
+    for name in sorted({item.source, _customer(item)[0]}):
         if name not in known_sources:
             problems.append(Problem("source", f"unknown source {name!r}; register it first"))
     return problems
@@ -82,9 +87,12 @@ def upsert(
 ) -> list[InteractionResult]:
     now = utcnow()
     items = [normalised(i) for i in items]
-    names = {i.source for i in items} | {i.customer_source or i.source for i in items}
+    names = {i.source for i in items} | {_customer(i)[0] for i in items}
     known = set(sources_repo.trust_by_name(session, names))
     stored = interactions_repo.hashes(session, [(i.source, i.interaction_id) for i in items])
+    golden = records_repo.golden_ids(
+        session, EntityType.CUSTOMER.value, [_customer(i) for i in items]
+    )
     seen: set[tuple[str, str]] = set()
     results: list[InteractionResult] = []
     inserts: list[dict[str, Any]] = []
@@ -107,28 +115,9 @@ def upsert(
             outcome = Outcome.UPDATED
         else:
             outcome = Outcome.UNCHANGED
-        results.append(InteractionResult(index, *key, outcome))
+        results.append(InteractionResult(index, *key, outcome, golden.get(_customer(item))))
     interactions_repo.insert_many(session, inserts)
     interactions_repo.update_many(session, updates)
-    golden = records_repo.golden_ids(
-        session,
-        EntityType.CUSTOMER.value,
-        [(i.customer_source or i.source, i.customer_source_id) for i in items],
-    )
-    results = [
-        InteractionResult(
-            r.index,
-            r.source,
-            r.interaction_id,
-            r.outcome,
-            golden.get(
-                (items[r.index].customer_source or r.source, items[r.index].customer_source_id)
-            ),
-        )
-        if r.outcome
-        else r
-        for r in results
-    ]
     if inserts or updates:
         audit.record(
             session,

@@ -1,6 +1,6 @@
 """Golden records with per-attribute lineage, their member source records, and their past."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -15,6 +15,7 @@ from mdmhub.api.schemas import (
     GoldenVersionOut,
     SourceRecordOut,
 )
+from mdmhub.domain.times import as_utc
 from mdmhub.services import golden_history, golden_view
 
 router = APIRouter(
@@ -40,8 +41,8 @@ def read(
     `id` is the survivor and `requested_id` the id asked for. With `as_of` the id is read
     as it was at that time (no redirect: back then it may not have been merged yet)."""
     if as_of is not None:
-        at = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
-        version = golden_history.as_of(session, entity, golden_id, at)
+        at = as_utc(as_of)
+        record, version = golden_history.as_of(session, entity, golden_id, at)
         body = GoldenOut(
             id=golden_id,
             requested_id=golden_id,
@@ -50,7 +51,7 @@ def read(
             version=version.version,
             attributes=version.attributes,
             members=None,
-            created_at=golden_history.history(session, entity, golden_id)[0].recorded_at,
+            created_at=record.created_at,
             updated_at=version.recorded_at,
             as_of=at,
         )
