@@ -531,6 +531,15 @@ COLUMNS = {
 }
 """The columns of the CSV and Parquet files (JSON Lines rows carry their own names)."""
 
+ID_COLUMNS = {
+    ("crm", "customer"): "customer_id",
+    ("callcentre", "customer"): "cc_id",
+    ("crm", "address"): "address_id",
+    ("shop", "product"): "product_id",
+    ("crm", "product"): "product_id",
+}
+"""The id column of each file where it is not `id`."""
+
 CUSTOMER_LINKS = {
     "crm": ["home_address=address:home", "billing_address=address:billing",
             "work_address=address:work", "products=product:holds",

@@ -9,6 +9,12 @@ against the truth (for two-file linkage, cross-source pairs only), both right
 after the load ("default model") and after training. Seconds and peak memory
 cover load + train + rematch.
 
+Synthetic population (`bench/population.py`, 10,000 customers, seed 42): the files
+read360.py loads, through the same commands (`mdmhub sources add`, `mdmhub load` of
+addresses, products, then customers with their links), then train and rematch per entity;
+customers and addresses are each scored against the generator's `truth.csv` (every source's
+records of one real customer or address are one entity).
+
 Product pair sets (Magellan): `mdmhub train --pairs` on train + valid, then
 `mdmhub score-pairs` on test; F1 of the "match" decisions.
 """
@@ -20,13 +26,15 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from mdmhub.engine.evaluation import PairwiseScores, pairwise_scores
+from population import ID_COLUMNS, SOURCES, generate
 
 from _harness import DATA, cli, fresh_database, timed_cli
 
@@ -170,12 +178,11 @@ def run(data: DataSet) -> Outcome:
             seconds += took
             peak = max(peak, memory)
             truth.update(((source, k), v) for k, v in data.truth(path).items())
-        before = _xref(url)
-        for step in (("train", "--entity", "customer"), ("rematch", "--entity", "customer")):
-            took, memory = timed_cli(url, *step)
-            seconds += took
-            peak = max(peak, memory)
-        after = _xref(url)
+        before = _xref(url, "customer")
+        took, memory = _train_and_rematch(url, "customer")
+        seconds += took
+        peak = max(peak, memory)
+        after = _xref(url, "customer")
     source_of = {key: key[0] for key in truth} if data.linkage else None
     return Outcome(
         len(truth),
@@ -186,9 +193,67 @@ def run(data: DataSet) -> Outcome:
     )
 
 
-def _xref(url: str) -> dict[tuple[str, str], str]:
-    rows = csv.DictReader(io.StringIO(cli(url, "export", "xref", "--entity", "customer")))
+def _train_and_rematch(url: str, entity: str) -> tuple[float, int]:
+    """Seconds and peak MiB of `mdmhub train` (EM) then `mdmhub rematch` for `entity`."""
+    seconds, peak = 0.0, 0
+    for step in ("train", "rematch"):
+        took, memory = timed_cli(url, step, "--entity", entity)
+        seconds += took
+        peak = max(peak, memory)
+    return seconds, peak
+
+
+def _xref(url: str, entity: str) -> dict[tuple[str, str], str]:
+    rows = csv.DictReader(io.StringIO(cli(url, "export", "xref", "--entity", entity)))
     return {(row["source"], row["source_id"]): row["golden_id"] for row in rows}
+
+
+POPULATION_CUSTOMERS = 10_000
+POPULATION_SEED = 42
+POPULATION_SETS = {"population-customers": "customer", "population-addresses": "address"}
+"""Data set name -> the entity of the synthetic population it scores."""
+
+
+def _population_truth(path: Path) -> dict[str, dict[tuple[str, str], str]]:
+    """Entity -> (source, source id) -> the real thing the record describes."""
+    truth: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            truth[row["entity"]][(row["source"], row["source_id"])] = row["key"]
+    return truth
+
+
+def run_population(entities: Sequence[str]) -> dict[str, Outcome]:
+    """Generate the population, load it as read360.py does (interactions aside: they do not
+    take part in matching), then per entity score, train, rematch and score again."""
+    os.environ.pop("MDMHUB_MODEL_CONFIG_FILE", None)
+    with tempfile.TemporaryDirectory() as folder, fresh_database("sqlite") as url:
+        files = generate(Path(folder), POPULATION_CUSTOMERS, POPULATION_SEED, lambda _: None)
+        for source, trust in SOURCES.items():
+            cli(url, "sources", "add", source, "--trust", str(trust))
+        seconds: dict[str, float] = defaultdict(float)
+        peak: dict[str, int] = defaultdict(int)
+        for source, entity, path, links in files.loads:
+            column = ID_COLUMNS.get((source, entity))
+            options = ["--id-column", column] if column else []
+            took, memory = timed_cli(
+                url, "load", str(path), "--source", source, "--entity", entity, *options, *links
+            )
+            seconds[entity] += took
+            peak[entity] = max(peak[entity], memory)
+        truth = _population_truth(files.truth)
+        outcomes = {}
+        for entity in entities:
+            before = _xref(url, entity)
+            took, memory = _train_and_rematch(url, entity)
+            outcomes[entity] = Outcome(
+                len(truth[entity]),
+                seconds[entity] + took,
+                max(peak[entity], memory),
+                pairwise_scores(truth[entity], before),
+                pairwise_scores(truth[entity], _xref(url, entity)),
+            )
+    return outcomes
 
 
 MAGELLAN_COLUMNS = {
@@ -243,6 +308,14 @@ def run_products(name: str) -> tuple[int, float, PairwiseScores]:
     return len(labels), seconds, scores
 
 
+def _print_outcome(name: str, outcome: Outcome) -> None:
+    scores = outcome.trained
+    print(f"{name:<26} {outcome.records:>8,} {outcome.seconds:>8.1f} "
+          f"{outcome.peak_mib:>9,} {outcome.default_model.f1:>10.4f} "
+          f"{scores.precision:>9.4f} {scores.recall:>7.4f} {scores.f1:>6.4f}",
+          flush=True)  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="data set names to run")
@@ -252,12 +325,12 @@ def main() -> None:
     for data in DATA_SETS:
         if args.only and data.name not in args.only:
             continue
-        outcome = run(data)
-        scores = outcome.trained
-        print(f"{data.name:<26} {outcome.records:>8,} {outcome.seconds:>8.1f} "
-              f"{outcome.peak_mib:>9,} {outcome.default_model.f1:>10.4f} "
-              f"{scores.precision:>9.4f} {scores.recall:>7.4f} {scores.f1:>6.4f}",
-              flush=True)  # fmt: skip
+        _print_outcome(data.name, run(data))
+    wanted = {n: e for n, e in POPULATION_SETS.items() if not args.only or n in args.only}
+    if wanted:
+        outcomes = run_population(list(wanted.values()))
+        for name, entity in wanted.items():
+            _print_outcome(name, outcomes[entity])
     for name in ("Amazon-Google", "Walmart-Amazon"):
         if args.only and name not in args.only:
             continue

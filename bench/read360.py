@@ -57,19 +57,9 @@ import httpx
 import numpy as np
 import orjson
 
-from population import SOURCES, Files, describe, generate
+from population import ID_COLUMNS, SOURCES, Files, describe, generate
 
 from _harness import ADMIN_KEY, cli, free_port, fresh_database, serve, timed_cli
-
-ID_COLUMNS = {
-    ("crm", "customer"): "customer_id",
-    ("callcentre", "customer"): "cc_id",
-    ("crm", "address"): "address_id",
-    ("shop", "product"): "product_id",
-    ("crm", "product"): "product_id",
-}
-"""The id column of each file where it is not `id`."""
-
 
 # --- loading ----------------------------------------------------------------------------
 
