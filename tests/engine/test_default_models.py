@@ -4,6 +4,7 @@ import pytest
 from mdmhub.domain.entities import EntityType
 from mdmhub.engine.comparisons import JaroWinklerBands, NameBands, PairColumns
 from mdmhub.engine.default_models import CUSTOMER, DEFAULT_MODELS
+from mdmhub.engine.explanation import explain
 from mdmhub.engine.spec import MatchModel, Thresholds
 from mdmhub.engine.standardize.records import standardize
 from tests.factories import person
@@ -186,3 +187,12 @@ def test_the_customer_family_name_has_a_phonetic_level() -> None:
     assert isinstance(family, JaroWinklerBands)
     assert family.features() == ("family", "family_phonetic")
     assert "phonetic" in [level.name for level in family.levels]
+
+
+def test_maria_dolores_and_maria_carmen_are_no_given_name_match() -> None:
+    left = standardize(EntityType.CUSTOMER, {"given_name": "María Dolores"}, "ES")
+    right = standardize(EntityType.CUSTOMER, {"given_name": "María Carmen"}, "ES")
+
+    [given] = [c for c in explain(CUSTOMER, left, right).comparisons if c.name == "given_name"]
+
+    assert given.level not in {"exact", "nickname"}

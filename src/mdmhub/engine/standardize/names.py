@@ -250,21 +250,28 @@ _NICKNAMES_OF: Final = _NAMER.nickname_lookup
 
 @lru_cache(maxsize=65536)
 def given_name_aliases(name: str | None) -> frozenset[str] | None:
-    """The first given name with the names it is a nickname of and the nicknames it has.
+    """The given name with the names it is a nickname of and the nicknames it has.
 
     Two given names are nicknames of each other when their aliases meet (Kate and
     Catherine meet at kay, Tom and Thomas at thomas). Sets, not one canonical form:
     the nickname data relates a name to several others, and a chain of single
     canonical choices sends some astray (Tom -> thom, Jean -> virginia).
+
+    A compound given name is a name of its own, known by its whole and by the
+    nickname of its whole (Chema = José María, Pepe Luis = José Luis), never by its
+    first word alone: María Dolores and María Carmen are two women, and so are the
+    thousands of Spanish women whose name starts with María.
     """
     text = normalize_name(name)
     if text is None:
         return None
-    first = text.split()[0]
-    related = _FULL_NAMES_OF.get(first, set()) | _NICKNAMES_OF.get(first, set())
-    # The whole name too, so a nickname of a compound name meets it (Chema = José María).
-    canonical = {c for c in (canonical_given_name(first), canonical_given_name(text)) if c}
-    return frozenset({first, text, *canonical, *(n for n in related if n.isalpha())})
+    canonical = canonical_given_name(text)
+    if " " in text:
+        return frozenset({text, *((canonical,) if canonical else ())})
+    related = _FULL_NAMES_OF.get(text, set()) | _NICKNAMES_OF.get(text, set())
+    return frozenset(
+        {text, *((canonical,) if canonical else ()), *(n for n in related if n.isalpha())}
+    )
 
 
 _ENGLISH_NAMES: Final = frozenset(
