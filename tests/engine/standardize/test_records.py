@@ -390,6 +390,11 @@ def test_a_typical_address_gets_street_number_postcode_locality_and_phonetic_str
     }
 
 
+@pytest.mark.parametrize("written", ["ES", "España", "Spain"])
+def test_an_address_country_becomes_its_iso_code_however_it_was_written(written: str) -> None:
+    assert address(country=written)["country"] == "ES"
+
+
 def test_an_address_without_a_street_has_no_phonetic_street() -> None:
     assert address(locality="Madrid") == {"locality": "madrid"}
 

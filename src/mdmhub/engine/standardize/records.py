@@ -17,6 +17,7 @@ from mdmhub.engine.standardize.addresses import (
     normalize_street,
     split_house_number,
 )
+from mdmhub.engine.standardize.countries import normalize_country
 from mdmhub.engine.standardize.dates import parse_date
 from mdmhub.engine.standardize.emails import normalize_email
 from mdmhub.engine.standardize.names import given_name_aliases, normalize_name, split_full_name
@@ -58,7 +59,7 @@ def _address_features(attributes: Attributes) -> dict[str, str | None]:
         "postal_code": normalize_postcode(attributes.get("postal_code")),
         "locality": normalize_locality(attributes.get("locality")),
         "region": normalize_text(attributes.get("region")),
-        "country": normalize_code(attributes.get("country")),
+        "country": normalize_country(attributes.get("country")),
     }
 
 
