@@ -44,6 +44,24 @@ class TestNormalizeStreet:
     def test_maps_street_types_to_one_spelling(self, raw: str, expected: str) -> None:
         assert normalize_street(raw) == expected
 
+    @pytest.mark.parametrize(
+        ("left", "right"),
+        [
+            ("CL MAYOR", "C/ Mayor"),
+            ("PS DE GRACIA", "Pº de Gracia"),
+            ("CM REAL", "Cno. Real"),
+            ("RD SANT ANTONI", "Rda. Sant Antoni"),
+            ("Trv. del Sol", "Travesía del Sol"),
+            ("High Gdns", "High Gardens"),
+            ("Oak Cl", "Oak Close"),
+            ("Mill Rd", "Mill Road"),
+        ],
+    )
+    def test_cadastre_codes_and_postal_abbreviations_agree_with_the_full_type(
+        self, left: str, right: str
+    ) -> None:
+        assert normalize_street(left) == normalize_street(right)
+
     def test_leading_st_is_saint(self) -> None:
         assert normalize_street("12 St Mary Rd") == "12 st mary road"
 

@@ -4,11 +4,11 @@ The same street is written "Calle 12 # 34-56", "Cl. 12 No. 34-56" and
 "CALLE 12 N° 34 - 56"; after these functions all three read the same.
 
 Street-type abbreviations are mapped by position where they are ambiguous:
-Spanish types lead the line ("Av. Libertador", "C/ Mayor", "Pl. Mayor"),
-English types trail it ("Fifth Ave", "Baker Pl"), and a leading "St" is
-Saint ("St Mary Rd"). "Avenue" stays "avenue" rather than becoming
-"avenida": the two never name the same street, and translating would
-only make unrelated streets look alike.
+Spanish types lead the line ("Av. Libertador", "C/ Mayor", "Pl. Mayor", and the
+cadastre's codes "CL", "PS", "CM", "RD"), English types trail it ("Fifth Ave", "Baker
+Pl", "Oak Cl", "Mill Rd"), and a leading "St" is Saint ("St Mary Rd"). "Avenue"
+stays "avenue" rather than becoming "avenida": the two never name the same street,
+and translating would only make unrelated streets look alike.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _table(groups: dict[str, str]) -> dict[str, str]:
 # Unambiguous at any position.
 _STREET_TYPES: Final = _table(
     {
-        "calle": "cl cll clle",
+        "calle": "cll clle",
         "carrera": "cra kra kr",
         "avenida": "avda avd",
         "diagonal": "dg diag",
@@ -43,19 +43,24 @@ _STREET_TYPES: Final = _table(
         "plaza": "pza plz",
         "carretera": "ctra",
         "ronda": "rda",
-        "travesia": "trva",
+        "travesia": "trva trv",
         "glorieta": "gta",
-        "camino": "cmno",
+        "camino": "cmno cno",
         "pasaje": "psje",
         "urbanizacion": "urb",
         "boulevard": "blvd bulevar blvr",
         "street": "str",
-        "road": "rd",
         "avenue": "",
         "drive": "drv",
         "lane": "ln",
         "court": "",
         "place": "",
+        "close": "",
+        "gardens": "gdns",
+        "crescent": "cres",
+        "terrace": "tce",
+        "square": "sq",
+        "parade": "pde",
         "highway": "hwy",
         "parkway": "pkwy",
     }
@@ -63,6 +68,10 @@ _STREET_TYPES: Final = _table(
 # Only as the first word, where Spanish puts the street type.
 _LEADING_TYPES: Final = {
     "c": "calle",
+    "cl": "calle",
+    "ps": "paseo",
+    "cm": "camino",
+    "rd": "ronda",
     "cr": "carrera",
     "tr": "transversal",
     "av": "avenida",
@@ -75,6 +84,8 @@ _LEADING_TYPES: Final = {
 # Only after the first word, where English puts the street type.
 _TRAILING_TYPES: Final = {
     "st": "street",
+    "rd": "road",
+    "cl": "close",
     "dr": "drive",
     "av": "avenue",
     "ave": "avenue",
