@@ -196,3 +196,36 @@ def test_maria_dolores_and_maria_carmen_are_no_given_name_match() -> None:
     [given] = [c for c in explain(CUSTOMER, left, right).comparisons if c.name == "given_name"]
 
     assert given.level not in {"exact", "nickname"}
+
+
+MADRID = {
+    "address_line1": "Calle Mayor 12",
+    "postal_code": "28013",
+    "locality": "Madrid",
+    "country": "ES",
+}
+
+
+def address_decision(left: dict[str, str], right: dict[str, str]) -> str:
+    model = DEFAULT_MODELS[EntityType.ADDRESS]
+    features = [standardize(EntityType.ADDRESS, a, "ES") for a in (left, right)]
+    return explain(model, *features).decision
+
+
+def test_two_identical_addresses_link() -> None:
+    assert address_decision(MADRID, MADRID) == "match"
+
+
+def test_one_address_written_by_two_sources_links() -> None:
+    written_by_the_shop = {
+        "address_line1": "C/ Mayor, 12",
+        "postal_code": "28013",
+        "locality": "madrid",
+        "country": "España",
+    }
+
+    assert address_decision(MADRID, written_by_the_shop) == "match"
+
+
+def test_two_houses_of_one_street_do_not_link() -> None:
+    assert address_decision(MADRID, {**MADRID, "address_line1": "Calle Mayor 14"}) == "no-match"
