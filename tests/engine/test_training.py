@@ -10,6 +10,7 @@ import json
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from itertools import combinations
 from typing import Any
 
@@ -423,6 +424,46 @@ def test_comparisons_em_does_not_estimate_do_not_inform_the_posteriors() -> None
     assert prior_with == prior_without
     for a, b in zip(with_third[:2], without_third, strict=True):
         assert a.tolist() == b.tolist()
+
+
+def test_a_comparison_whose_m_is_known_informs_the_posteriors_without_changing() -> None:
+    levels = mixture()
+    known = [*TRUE_M[1:], np.array([1.0, 0.5, 0.3, 0.2])]
+    u = [*TRUE_U[1:], np.array([1.0, 1 / 3, 1 / 3, 1 / 3])]
+
+    m, prior = expectation_maximisation(
+        levels[:, 1:], [START_M[1], known[1]], u, 0.5, [False, False], informing=[True, False]
+    )
+    informed, _ = expectation_maximisation(
+        levels, [START_M[0], known[0], known[1]], [TRUE_U[0], *u], 0.5,
+        [True, False, False], iterations=200, informing=[True, True, False],
+    )  # fmt: skip
+
+    assert m[0].tolist() == START_M[1].tolist()
+    assert prior != 0.5
+    assert informed[0].tolist() == pytest.approx(TRUE_M[0].tolist(), abs=0.05)
+
+
+def test_unsupervised_training_leaves_a_fixed_m_as_the_model_says_and_estimates_its_u(
+    people: Population,
+) -> None:
+    birth_date = comparison_of(CUSTOMER, "birth_date")
+    model = replace(
+        CUSTOMER,
+        comparisons=tuple(
+            replace(c, fixed_m=True) if c is birth_date else c for c in CUSTOMER.comparisons
+        ),
+    )
+
+    parameters = train_unsupervised(model, people.features).parameters
+
+    trained = parameters.levels["birth_date"]
+    assert [m for _, m, _ in trained] == [
+        lv.m for lv in (*birth_date.levels, birth_date.else_level)
+    ]
+    assert [u for _, _, u in trained] != [
+        lv.u for lv in (*birth_date.levels, birth_date.else_level)
+    ]
 
 
 def counting_iterations(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:

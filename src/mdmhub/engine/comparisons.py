@@ -79,6 +79,11 @@ class Comparison:
     else_level: Level = field(default=Level(ELSE_LEVEL, m=0.05, u=0.95))
     term_frequency: bool = False
     """Adjust the exact level by how common the value is (a common surname counts less)."""
+    fixed_m: bool = False
+    """m is part of what the entity is, which records cannot teach: a house number that
+    differs is another address, yet EM on pairs blocked by street finds "same street" as
+    its match class. Unsupervised training then estimates u only, and the comparison
+    still weighs in EM's posteriors (Splink's fix_m_probability)."""
 
     @property
     def all_levels(self) -> tuple[Level, ...]:

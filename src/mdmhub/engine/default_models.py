@@ -239,7 +239,13 @@ ADDRESS = MatchModel(
     entity=EntityType.ADDRESS,
     comparisons=(
         _street(),
-        _exact("house_number", m=0.85, u=0.02),
+        ExactMatch(
+            name="house_number",
+            feature="house_number",
+            fixed_m=True,
+            levels=(Level("exact", m=0.99, u=0.02),),
+            else_level=_else(0.01, 0.98),
+        ),
         _exact("postal_code", m=0.85, u=0.01),
         _locality(),
         _exact("country", m=0.98, u=0.3),

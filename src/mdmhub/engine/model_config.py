@@ -120,6 +120,7 @@ def _comparison(spec: Any) -> Comparison:
         levels=levels,
         else_level=else_level,
         term_frequency=bool(spec.get("term_frequency", False)),
+        fixed_m=bool(spec.get("fixed_m", False)),
         **options,
     )
 

@@ -179,15 +179,18 @@ def expectation_maximisation(
     estimated: Sequence[bool],
     iterations: int = 40,
     tolerance: float = 1e-5,
+    informing: Sequence[bool] = (),
 ) -> tuple[list[FloatArray], float]:
     """EM for m and the in-sample match share, u held fixed.
 
-    Comparisons not `estimated` neither change nor inform the posteriors.
+    Comparisons not `estimated` neither change nor inform the posteriors, except those
+    `informing`: their m is known, so they inform without changing.
     """
     m = [np.array(m_c, dtype=np.float64) for m_c in m]
+    informs = [e or (c < len(informing) and informing[c]) for c, e in enumerate(estimated)]
     for _ in range(iterations):
         log_odds = np.full(len(levels), np.log(prior / (1.0 - prior)))
-        for c, use in enumerate(estimated):
+        for c, use in enumerate(informs):
             if use:
                 log_odds += np.log(m[c][levels[:, c]]) - np.log(u[c][levels[:, c]])
         posterior = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -500, 500)))
@@ -261,12 +264,18 @@ def train_unsupervised(
     for rule in model.blocking_rules:
         keys = [blocking_keys([rule], f) for f in features]
         pairs = candidate_pairs(keys, everything, block_size_cap)
-        estimated = [not _overlaps(model, c, rule) for c in model.comparisons]
+        outside_rule = [not _overlaps(model, c, rule) for c in model.comparisons]
+        estimated = [
+            outside and not c.fixed_m
+            for outside, c in zip(outside_rule, model.comparisons, strict=True)
+        ]
         if len(pairs.left) < 50 or not any(estimated):
             continue
         left, right = _sample(pairs.left, pairs.right, max_session_pairs, rng)
         levels = score_pairs(model, columns, left, right).levels
-        m, _ = expectation_maximisation(levels, m_defaults, u, 0.3, estimated)
+        m, _ = expectation_maximisation(
+            levels, m_defaults, u, 0.3, estimated, informing=outside_rule
+        )
         sessions[rule.name] = len(pairs.left)
         for c, use in enumerate(estimated):
             if use:
