@@ -74,7 +74,7 @@ NAME = NameBands(
     aliases_feature="given_aliases",
     swap_feature="family",
     thresholds=(0.92, 0.8),
-    levels=levels("exact", "nickname", "swapped", "jw>=0.92", "jw>=0.80"),
+    levels=levels("exact", "nickname", "swapped", "initial", "jw>=0.92", "jw>=0.80"),
 )
 EDIT_DISTANCE = EditDistanceBands(
     name="national_id",
@@ -359,6 +359,33 @@ def test_name_bands_give_no_swapped_credit_without_a_cross_match_on_the_family_n
     given: tuple[str, str], family: tuple[str, str]
 ) -> None:
     assert name_level(given, family=family) == ELSE_LEVEL
+
+
+@pytest.mark.parametrize(
+    ("given", "family"),
+    [
+        (("dowsoh", "john"), ("", "dowson")),  # a lone surname with a typo
+        (("mancherjee", "bhownagri"), ("bhownagree", "")),
+    ],
+)
+def test_name_bands_forgive_a_swapped_name_a_typo(
+    given: tuple[str, str], family: tuple[str, str]
+) -> None:
+    assert name_level(given, family=family) == "swapped"
+
+
+@pytest.mark.parametrize("given", [("w", "william"), ("seymour", "s")])
+def test_name_bands_give_the_initial_level_to_an_initial_that_starts_the_other_name(
+    given: tuple[str, str],
+) -> None:
+    assert name_level(given) == "initial"
+
+
+@pytest.mark.parametrize("given", [("w", "george"), ("w", "v")])
+def test_name_bands_give_no_initial_credit_to_another_letter_or_two_initials(
+    given: tuple[str, str],
+) -> None:
+    assert name_level(given) == ELSE_LEVEL
 
 
 def test_name_bands_prefer_nickname_over_swapped() -> None:

@@ -138,11 +138,13 @@ class JaroWinklerBands(Comparison):
 @dataclass(frozen=True)
 class NameBands(Comparison):
     """A given name: exact, nickname of each other (Pepe = José, Bill = William), swapped
-    with the family name, then Jaro-Winkler bands.
+    with the family name, an initial of the other, then Jaro-Winkler bands.
 
     `aliases_feature` holds each record's alias set joined by "|"; `swap_feature` is
     the family name, for records whose given and family names were entered the other
-    way round (or a lone surname typed into the given-name field).
+    way round (or a lone surname typed into the given-name field). A swapped name is
+    forgiven a typo (at least the first Jaro-Winkler threshold), as the name in its
+    own field is. An initial ("J." for John) is a weaker agreement than the name.
     """
 
     aliases_feature: str = ""
@@ -156,16 +158,31 @@ class NameBands(Comparison):
         similarity = _similarity(JaroWinkler.normalized_similarity, pairs)
         aliases = columns[self.aliases_feature]
         swap = columns[self.swap_feature]
-        swapped = ((pairs.left == swap.right) & (swap.right != "")) | (
-            (pairs.right == swap.left) & (swap.left != "")
-        )
         equal = pairs.equal
         return [
             equal,
             _aliases_meet(aliases, ~equal & ~pairs.missing),
-            np.asarray(swapped, dtype=np.bool_),
+            self._swapped(pairs, swap),
+            _initial_of_the_other(pairs),
             *(similarity >= t for t in self.thresholds),
         ]
+
+    def _swapped(self, pairs: PairColumns, swap: PairColumns) -> BoolArray:
+        close = self.thresholds[0] if self.thresholds else 1.0
+        swapped = np.zeros(len(pairs.left), dtype=np.bool_)
+        for across in (PairColumns(pairs.left, swap.right), PairColumns(pairs.right, swap.left)):
+            close_enough = _similarity(JaroWinkler.normalized_similarity, across) >= close
+            swapped |= ~across.missing & close_enough
+        return swapped
+
+
+def _initial_of_the_other(pairs: PairColumns) -> BoolArray:
+    """One side a single letter that starts the other side's name."""
+    first = np.frompyfunc(lambda value: value[:1], 1, 1)
+    length = np.frompyfunc(len, 1, 1)
+    left_len, right_len = length(pairs.left), length(pairs.right)
+    initial = ((left_len == 1) & (right_len > 1)) | ((right_len == 1) & (left_len > 1))
+    return np.asarray(initial & (first(pairs.left) == first(pairs.right)), dtype=np.bool_)
 
 
 def _aliases_meet(aliases: PairColumns, wanted: BoolArray) -> BoolArray:
