@@ -769,3 +769,39 @@ def test_applying_a_training_run_gives_its_m_and_u_to_every_trained_comparison(
             assert got == report.parameters.levels[comparison.name], comparison.name
         else:
             assert comparison == comparison_of(CUSTOMER, comparison.name)
+
+
+def test_a_session_that_saw_no_values_of_a_comparison_leaves_its_m_to_the_others() -> None:
+    """Pairs blocked by organisation hold no birth dates: their EM session cannot tell
+    anything about birth dates, and must not pull their m towards a uniform guess."""
+    model = MatchModel(
+        entity=EntityType.CUSTOMER,
+        comparisons=(
+            ExactMatch(
+                name="birth_date",
+                feature="birth_date",
+                levels=(Level("exact", m=0.5, u=0.1),),
+                else_level=Level("else", m=0.5, u=0.9),
+            ),
+            ExactMatch(
+                name="phone",
+                feature="phone",
+                levels=(Level("exact", m=0.5, u=0.1),),
+                else_level=Level("else", m=0.5, u=0.9),
+            ),
+        ),
+        blocking_rules=(block_on("family"), block_on("organization")),
+        thresholds=Thresholds(upper=0.9, lower=0.5),
+        probability_two_random_records_match=0.01,
+    )
+    people = [
+        {"family": f"f{i}", "birth_date": f"19{i % 90:02d}-01-{i % 28 + 1:02d}", "phone": f"p{i}"}
+        for i in range(200)
+        for _ in range(2)
+    ]
+    companies = [{"organization": f"o{i // 2}", "phone": f"q{i}"} for i in range(400)]
+
+    parameters = train_unsupervised(model, people + companies, seed=1).parameters
+
+    m_exact, _ = level(parameters, "birth_date", "exact")
+    assert m_exact > 0.9

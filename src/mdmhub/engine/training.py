@@ -189,11 +189,7 @@ def expectation_maximisation(
     m = [np.array(m_c, dtype=np.float64) for m_c in m]
     informs = [e or (c < len(informing) and informing[c]) for c, e in enumerate(estimated)]
     for _ in range(iterations):
-        log_odds = np.full(len(levels), np.log(prior / (1.0 - prior)))
-        for c, use in enumerate(informs):
-            if use:
-                log_odds += np.log(m[c][levels[:, c]]) - np.log(u[c][levels[:, c]])
-        posterior = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -500, 500)))
+        posterior = match_posteriors(levels, m, u, prior, informs)
         updated = [
             _distribution(levels[:, c], len(m_c), posterior) if use else m_c
             for c, (m_c, use) in enumerate(zip(m, estimated, strict=True))
@@ -204,6 +200,22 @@ def expectation_maximisation(
         if change < tolerance:
             break
     return m, prior
+
+
+def match_posteriors(
+    levels: IntArray,
+    m: Sequence[FloatArray],
+    u: Sequence[FloatArray],
+    prior: float,
+    informs: Sequence[bool],
+) -> FloatArray:
+    """Each pair's probability of being a match, from the `informs` comparisons only."""
+    log_odds = np.full(len(levels), np.log(prior / (1.0 - prior)))
+    for c, use in enumerate(informs):
+        if use:
+            log_odds += np.log(m[c][levels[:, c]]) - np.log(u[c][levels[:, c]])
+    posterior: FloatArray = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -500, 500)))
+    return posterior
 
 
 def _base(model: MatchModel, feature: str) -> str:
@@ -258,7 +270,7 @@ def train_unsupervised(
         np.array([1.0] + [lv.m for lv in c.all_levels[1:]], dtype=np.float64)
         for c in model.comparisons
     ]
-    estimates: list[list[FloatArray]] = [[] for _ in model.comparisons]
+    estimates: list[list[tuple[FloatArray, float]]] = [[] for _ in model.comparisons]
     sessions: dict[str, int] = {}
     everything = range(0, len(features))
     for rule in model.blocking_rules:
@@ -273,15 +285,19 @@ def train_unsupervised(
             continue
         left, right = _sample(pairs.left, pairs.right, max_session_pairs, rng)
         levels = score_pairs(model, columns, left, right).levels
-        m, _ = expectation_maximisation(
+        m, share = expectation_maximisation(
             levels, m_defaults, u, 0.3, estimated, informing=outside_rule
         )
         sessions[rule.name] = len(pairs.left)
+        posterior = match_posteriors(levels, m, u, share, outside_rule)
         for c, use in enumerate(estimated):
-            if use:
-                estimates[c].append(m[c])
+            seen = float(posterior[levels[:, c] > 0].sum())
+            if use and seen > 0:
+                estimates[c].append((m[c], seen))
     m_final = [
-        np.mean(found, axis=0) if found else default
+        np.average([e for e, _ in found], axis=0, weights=[w for _, w in found])
+        if found
+        else default
         for found, default in zip(estimates, m_defaults, strict=True)
     ]
     all_keys = [blocking_keys(model.blocking_rules, f) for f in features]
