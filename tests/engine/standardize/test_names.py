@@ -7,6 +7,7 @@ from mdmhub.engine.standardize.names import (
     PersonName,
     canonical_given_name,
     given_name_aliases,
+    normalize_given_name,
     normalize_name,
     split_full_name,
 )
@@ -152,6 +153,33 @@ class TestCanonicalGivenName:
         for name in names:
             once = canonical_given_name(name)
             assert canonical_given_name(once) == once, name
+
+
+class TestNormalizeGivenName:
+    @pytest.mark.parametrize("raw", ["Sir", "LADY", "Reverend", "1st", "Sir 2nd"])
+    def test_a_field_holding_only_a_title_or_an_ordinal_holds_no_given_name(self, raw: str) -> None:
+        assert normalize_given_name(raw) is None
+
+    @pytest.mark.parametrize(("raw", "expected"), [("Sir George", "george"), ("Don", "don")])
+    def test_a_name_is_read_as_normalize_name_reads_it(self, raw: str, expected: str) -> None:
+        assert normalize_given_name(raw) == expected
+
+    @given(st.text())
+    def test_never_raises_and_is_none_or_what_normalize_name_gives(self, raw: str) -> None:
+        found = normalize_given_name(raw)
+        assert found is None or found == normalize_name(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Lady Jane Grey", "jane grey"),
+        ("Reverend John Smith", "john smith"),
+        ("Lord Byron", "byron"),
+    ],
+)
+def test_peerage_and_clergy_titles_are_dropped(raw: str, expected: str) -> None:
+    assert normalize_name(raw) == expected
 
 
 def aliases(name: str) -> frozenset[str]:

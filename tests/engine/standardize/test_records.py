@@ -284,6 +284,19 @@ def test_a_full_name_fills_a_missing_given_or_family_name(
     assert names(customer(**attributes)) == expected
 
 
+def test_a_title_in_the_given_name_field_is_replaced_by_the_name_in_the_full_name() -> None:
+    features = customer(given_name="Sir", family_name="Chalmers", full_name="Sir George Chalmers")
+
+    assert (features["given"], features["family"]) == ("george", "chalmers")
+
+
+def test_a_full_name_of_a_title_and_the_known_surname_gives_no_given_name() -> None:
+    features = customer(given_name="Sir", family_name="Chalmers", full_name="Sir Chalmers")
+
+    assert "given" not in features
+    assert features["family"] == "chalmers"
+
+
 def test_features_of_a_filled_in_given_name_derive_from_it() -> None:
     features = customer(family_name="Ruiz", full_name="Pepe Ruiz")
 

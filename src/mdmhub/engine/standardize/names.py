@@ -48,6 +48,24 @@ _TITLES: Final = frozenset(
         "lcdo",
         "lcda",
         "ing",
+        # Peerage, clergy and military ranks written before a name ("Lady Jane Grey").
+        "lord",
+        "lady",
+        "baron",
+        "baroness",
+        "viscount",
+        "viscountess",
+        "countess",
+        "duchess",
+        "marquess",
+        "marchioness",
+        "reverend",
+        "revd",
+        "canon",
+        "captain",
+        "capt",
+        "colonel",
+        "admiral",
     ]
 )
 # Also common given names (Don Johnson): only a title when a full name follows.
@@ -56,7 +74,9 @@ _SUFFIXES: Final = frozenset(["jr", "jnr", "sr", "snr", "ii", "iii", "iv", "phd"
 # Generational suffixes are an English naming habit; seeing one means the
 # name has one surname, whatever its length.
 _ENGLISH_SUFFIXES: Final = frozenset(["jr", "jnr", "snr", "ii", "iii", "iv"])
-_ENGLISH_TITLES: Final = frozenset(["mr", "mrs", "ms", "miss", "mx", "sir", "dame"])
+_ENGLISH_TITLES: Final = frozenset(
+    ["mr", "mrs", "ms", "miss", "mx", "sir", "dame", "lord", "lady", "baronet", "reverend", "revd"]
+)
 # Surname particles travel with the word after them ("de la Fuente").
 _DIGIT: Final = re.compile(r"\d")
 _PARTICLES: Final = frozenset(
@@ -123,6 +143,22 @@ def normalize_name(value: str | None) -> str | None:
         return None
     words, _ = _strip_suffixes(_strip_titles(text.split()))
     return " ".join(words)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def normalize_given_name(value: str | None) -> str | None:
+    """A given-name field as `normalize_name` reads it, or None when it holds no name:
+    only a title ("Sir", "Lady") or an ordinal ("1st"), as sources that split a noble's
+    name write it. Such a field would disagree with every record of the person."""
+    name = normalize_name(value)
+    if name is None:
+        return None
+    words = [
+        w
+        for w in name.split()
+        if (w not in _TITLES or w in _NAME_LIKE_TITLES) and not _DIGIT.search(w)
+    ]
+    return name if words else None
 
 
 _NAMER: Final = NickNamer()

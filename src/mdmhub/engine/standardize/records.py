@@ -20,7 +20,12 @@ from mdmhub.engine.standardize.addresses import (
 from mdmhub.engine.standardize.countries import normalize_country
 from mdmhub.engine.standardize.dates import parse_date
 from mdmhub.engine.standardize.emails import normalize_email
-from mdmhub.engine.standardize.names import given_name_aliases, normalize_name, split_full_name
+from mdmhub.engine.standardize.names import (
+    given_name_aliases,
+    normalize_given_name,
+    normalize_name,
+    split_full_name,
+)
 from mdmhub.engine.standardize.organizations import normalize_org_name
 from mdmhub.engine.standardize.phones import normalize_phone
 from mdmhub.engine.standardize.products import (
@@ -64,13 +69,15 @@ def _address_features(attributes: Attributes) -> dict[str, str | None]:
 
 
 def standardize_customer(attributes: Attributes, phone_region: str) -> Features:
-    given = normalize_name(attributes.get("given_name"))
+    given = normalize_given_name(attributes.get("given_name"))
     family = normalize_name(attributes.get("family_name"))
     second_family = normalize_name(attributes.get("second_family_name"))
     if not (given and family) and attributes.get("full_name"):
         # A source with one name field, or a record missing one part: the full name fills gaps.
         parsed = split_full_name(attributes.get("full_name"))
-        given = given or parsed.given
+        if parsed.given != family:
+            # A lone word left of "Sir Chalmers" is the surname already known, not a given name.
+            given = given or parsed.given
         if not family:
             family, second_family = parsed.family, second_family or parsed.second_family
     birth_date = parse_date(attributes.get("birth_date"))
