@@ -7,6 +7,7 @@ from mdmhub.engine.standardize.products import (
     normalize_model_number,
     normalize_title,
     parse_price,
+    version_or_code,
 )
 
 
@@ -139,3 +140,19 @@ class TestParsePrice:
     @given(st.decimals(min_value=0, max_value=10**9, places=2))
     def test_round_trips_plain_decimals(self, value: object) -> None:
         assert parse_price(f"{value}") == pytest.approx(float(str(value)))
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [("v2", "2"), ("2.0", "2"), ("v4.00", "4"), ("2", "2"), ("2.5", "2.5"), ("x200", "x200")],
+)
+def test_a_version_is_its_number_without_v_or_a_zero_minor_version(
+    token: str, expected: str
+) -> None:
+    assert version_or_code(token) == expected
+
+
+@given(st.text(alphabet="v0123456789.x", max_size=8))
+def test_a_version_or_code_is_idempotent(token: str) -> None:
+    once = version_or_code(token)
+    assert version_or_code(once) == once

@@ -342,6 +342,10 @@ def test_a_typical_product_gets_its_identifiers_title_prefix_and_price_normalise
     )
 
 
+def test_a_title_version_written_with_v_or_a_zero_minor_gives_the_same_code() -> None:
+    assert product(name="German v2.0")["codes"] == product(name="German 2")["codes"] == "2"
+
+
 @pytest.mark.parametrize(
     ("price", "expected"),
     [("1.299,99 €", "1299.99"), ("$1,299.99", "1299.99"), ("45", "45.00"), ("USD 0.5", "0.50")],

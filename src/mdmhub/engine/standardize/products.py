@@ -111,6 +111,16 @@ def normalize_gtin(value: str | None) -> str | None:
     return digits.zfill(14)
 
 
+_VERSION: Final = re.compile(r"v?(?P<major>\d+)(?:\.0+)?")
+
+
+def version_or_code(token: str) -> str:
+    """A title token with "v" and a ".0" minor version dropped: "v2", "2.0" and "2" name one
+    version, while "2.5" stays itself. Other codes ("x200", "16gb") are kept as they are."""
+    version = _VERSION.fullmatch(token)
+    return version.group("major") if version else token
+
+
 def normalize_model_number(value: str | None) -> str | None:
     """Uppercase letters and digits only: "WD-40 /B" -> "WD40B"."""
     return normalize_code(value)

@@ -33,6 +33,7 @@ from mdmhub.engine.standardize.products import (
     normalize_model_number,
     normalize_title,
     parse_price,
+    version_or_code,
 )
 from mdmhub.engine.standardize.text import normalize_code, normalize_text
 
@@ -107,7 +108,9 @@ def standardize_customer(attributes: Attributes, phone_region: str) -> Features:
 def _product_codes(title: str | None, model_number: str | None) -> str | None:
     """Title tokens holding a digit (versions, sizes, model numbers) plus the model number."""
     codes = {
-        normalize_model_number(t) for t in (title or "").split() if any(c.isdigit() for c in t)
+        normalize_model_number(version_or_code(t))
+        for t in (title or "").split()
+        if any(c.isdigit() for c in t)
     }
     if model_number:
         codes.add(model_number)
