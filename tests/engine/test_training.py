@@ -805,3 +805,43 @@ def test_a_session_that_saw_no_values_of_a_comparison_leaves_its_m_to_the_others
 
     m_exact, _ = level(parameters, "birth_date", "exact")
     assert m_exact > 0.9
+
+
+def test_the_learned_prior_is_no_more_than_the_sessions_expect_together() -> None:
+    """Blocks of a shared street hold many neighbours: scored with every comparison, the
+    street's own agreement outweighs a different house number and every blocked pair looks
+    like a match. The street's session, which leaves the street out, knows better."""
+
+    def exact(name: str, m: float, u: float, fixed_m: bool = False) -> ExactMatch:
+        return ExactMatch(
+            name=name,
+            feature=name,
+            fixed_m=fixed_m,
+            levels=(Level("exact", m=m, u=u),),
+            else_level=Level("else", m=1 - m, u=1 - u),
+        )
+
+    model = MatchModel(
+        entity=EntityType.ADDRESS,
+        comparisons=(
+            exact("street", m=0.9, u=0.001),
+            exact("house_number", m=0.95, u=0.01, fixed_m=True),
+            exact("country", m=0.9, u=0.5),
+        ),
+        blocking_rules=(block_on("street"),),
+        thresholds=Thresholds(upper=0.9, lower=0.5),
+        probability_two_random_records_match=1e-4,
+    )
+    rng = random.Random(1)
+    records = [
+        {"street": f"s{street}", "house_number": str(house), "country": rng.choice("AB")}
+        for street in range(50)
+        for house in range(20)
+        for _ in range(2 if house < 2 else 1)
+    ]
+    possible = len(records) * (len(records) - 1) / 2
+    true_share = 50 * 2 / possible
+
+    parameters = train_unsupervised(model, records).parameters
+
+    assert parameters.probability_two_random_records_match / true_share < 3

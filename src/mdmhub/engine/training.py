@@ -4,8 +4,10 @@ Unsupervised, as Splink does it: u from random pairs (almost all non-matches),
 m by expectation-maximisation on blocked pairs, one session per blocking rule.
 A rule's own features always agree inside its blocks, so a session leaves the
 comparisons on those features alone; each comparison's m is the mean over the
-sessions that could estimate it. The prior comes last: the expected number of
-matches among all blocked pairs, over the number of possible pairs.
+sessions that could estimate it, weighted by the matches each expects among pairs
+with values. The prior comes last: the expected number of matches among all
+blocked pairs (at most what the sessions expect together), over the number of
+possible pairs.
 
 Supervised: m and u are the level frequencies among labelled matches and
 non-matches (steward decisions are such labels).
@@ -272,6 +274,7 @@ def train_unsupervised(
     ]
     estimates: list[list[tuple[FloatArray, float]]] = [[] for _ in model.comparisons]
     sessions: dict[str, int] = {}
+    session_matches = 0.0
     everything = range(0, len(features))
     for rule in model.blocking_rules:
         keys = [blocking_keys([rule], f) for f in features]
@@ -289,6 +292,7 @@ def train_unsupervised(
             levels, m_defaults, u, 0.3, estimated, informing=outside_rule
         )
         sessions[rule.name] = len(pairs.left)
+        session_matches += share * len(pairs.left)
         posterior = match_posteriors(levels, m, u, share, outside_rule)
         for c, use in enumerate(estimated):
             seen = float(posterior[levels[:, c] > 0].sum())
@@ -307,7 +311,14 @@ def train_unsupervised(
     if len(left):
         share = _match_share(score_pairs(model, columns, left, right).levels, m_final, u)
         possible = len(features) * (len(features) - 1) / 2
-        prior = float(np.clip(share * len(union.left) / max(possible, 1.0), 1e-9, 0.5))
+        matches = share * len(union.left)
+        if session_matches:
+            # Every match among blocked pairs lies in some rule's blocks, so the union holds
+            # no more than the sessions expect together. Scored with every comparison, pairs
+            # blocked on most of them (street, number and postcode for an address) all look
+            # like matches; each session judges its pairs without its rule's comparisons.
+            matches = min(matches, session_matches)
+        prior = float(np.clip(matches / max(possible, 1.0), 1e-9, 0.5))
     parameters = _parameters(model, m_final, u, prior, term_frequencies(model, features), observed)
     return TrainingReport(parameters, len(features), len(union.left), sessions)
 
