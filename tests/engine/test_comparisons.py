@@ -388,6 +388,23 @@ def test_name_bands_give_no_initial_credit_to_another_letter_or_two_initials(
     assert name_level(given) == ELSE_LEVEL
 
 
+@pytest.mark.parametrize(
+    ("given", "family"),
+    [
+        (("maria", "maria carmen"), ("marin", "marin")),  # complete names crossing one way
+        (("ellie", "elelie"), ("ellis", "ellis")),
+    ],
+)
+def test_name_bands_give_no_swapped_credit_to_a_near_cross_between_complete_names(
+    given: tuple[str, str], family: tuple[str, str]
+) -> None:
+    assert name_level(given, family=family) != "swapped"
+
+
+def test_name_bands_forgive_typos_in_names_crossed_both_ways() -> None:
+    assert name_level(("ferguson", "logn"), family=("logan", "feeruson")) == "swapped"
+
+
 def test_name_bands_prefer_nickname_over_swapped() -> None:
     level = name_level(("pepe", "jose"), aliases=("jose|pepe", "jose"), family=("", "pepe"))
 
@@ -560,3 +577,29 @@ def test_pair_columns_compare_values_for_equality() -> None:
     pairs = pair_columns(("a", "a"), ("a", "b"), ("", ""))
 
     assert pairs.equal.tolist() == [True, False, True]
+
+
+FAMILY_WITH_SWAP = JaroWinklerBands(
+    name="family",
+    feature="family",
+    swap_feature="given",
+    thresholds=(0.92, 0.8),
+    levels=levels("exact", "swapped", "jw>=0.92", "jw>=0.80"),
+)
+
+
+@pytest.mark.parametrize(
+    ("family", "given", "expected"),
+    [
+        (("brown", "florence"), ("florence", "brown"), "swapped"),
+        (("feeruson", "logan"), ("logn", "ferguson"), "swapped"),
+        (("brown", "florence"), ("florence", "smith"), ELSE_LEVEL),  # one way only
+        (("brown", "brown"), ("florence", "brown"), "exact"),
+    ],
+)
+def test_a_family_name_with_a_swap_feature_gets_the_swapped_level_when_both_names_cross(
+    family: tuple[str, str], given: tuple[str, str], expected: str
+) -> None:
+    [level] = level_names(FAMILY_WITH_SWAP, family, given=(given,))
+
+    assert level == expected

@@ -185,8 +185,16 @@ def test_the_customer_family_name_has_a_phonetic_level() -> None:
     [family] = [c for c in CUSTOMER.comparisons if c.name == "family"]
 
     assert isinstance(family, JaroWinklerBands)
-    assert family.features() == ("family", "family_phonetic")
+    assert family.phonetic_feature == "family_phonetic"
     assert "phonetic" in [level.name for level in family.levels]
+
+
+def test_the_customer_family_name_reads_the_given_name_for_swapped_names() -> None:
+    [family] = [c for c in CUSTOMER.comparisons if c.name == "family"]
+
+    assert isinstance(family, JaroWinklerBands)
+    assert family.features() == ("family", "family_phonetic", "given")
+    assert family.levels[1].name == "swapped_with_given_name"
 
 
 def test_maria_dolores_and_maria_carmen_are_no_given_name_match() -> None:

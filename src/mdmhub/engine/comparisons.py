@@ -122,9 +122,13 @@ class JaroWinklerBands(Comparison):
 
     thresholds: tuple[float, ...] = ()
     phonetic_feature: str = ""
+    swap_feature: str = ""
+    """With a feature (the given name), a "swapped" level follows exact: both names crossed
+    over (Florence Brown and Brown Florence), which the given name's own comparison sees
+    too; without it the family name of a swapped record counted as a disagreement."""
 
     def features(self) -> tuple[str, ...]:
-        return (self.feature, self.phonetic_feature) if self.phonetic_feature else (self.feature,)
+        return (self.feature, *(f for f in (self.phonetic_feature, self.swap_feature) if f))
 
     def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
         similarity = _similarity(JaroWinkler.normalized_similarity, pairs)
@@ -132,7 +136,19 @@ class JaroWinklerBands(Comparison):
         if self.phonetic_feature:
             phonetic = columns[self.phonetic_feature]
             bands.insert(1, phonetic.equal & ~phonetic.missing)
+        if self.swap_feature:
+            close = self.thresholds[0] if self.thresholds else 1.0
+            bands.insert(0, _crossed(pairs, columns[self.swap_feature], close))
         return [pairs.equal, *bands]
+
+
+def _crossed(pairs: PairColumns, other: PairColumns, close: float) -> BoolArray:
+    """Each side's value at least `close` (Jaro-Winkler) to the other side's `other` value."""
+    crossed = np.ones(len(pairs.left), dtype=np.bool_)
+    for across in (PairColumns(pairs.left, other.right), PairColumns(pairs.right, other.left)):
+        similarity = _similarity(JaroWinkler.normalized_similarity, across)
+        crossed &= ~across.missing & (similarity >= close)
+    return crossed
 
 
 @dataclass(frozen=True)
@@ -168,12 +184,22 @@ class NameBands(Comparison):
         ]
 
     def _swapped(self, pairs: PairColumns, swap: PairColumns) -> BoolArray:
+        """A given name equal to the other's family name. Close to it (a typo) counts when
+        its own record has no family name, as a lone surname has, or when both names cross
+        over (Logan Ferguson and Feeruson Logn); María and Marín of two complete names
+        crossing one way are two names that look alike, not a swap."""
         close = self.thresholds[0] if self.thresholds else 1.0
-        swapped = np.zeros(len(pairs.left), dtype=np.bool_)
-        for across in (PairColumns(pairs.left, swap.right), PairColumns(pairs.right, swap.left)):
-            close_enough = _similarity(JaroWinkler.normalized_similarity, across) >= close
-            swapped |= ~across.missing & close_enough
-        return swapped
+        crosses = []
+        for across, own_family in (
+            (PairColumns(pairs.left, swap.right), swap.left),
+            (PairColumns(pairs.right, swap.left), swap.right),
+        ):
+            near = ~across.missing & (
+                _similarity(JaroWinkler.normalized_similarity, across) >= close
+            )
+            crosses.append((~across.missing & across.equal, near, near & (own_family == "")))
+        (equal_l, near_l, lone_l), (equal_r, near_r, lone_r) = crosses
+        return np.asarray(equal_l | equal_r | lone_l | lone_r | (near_l & near_r), dtype=np.bool_)
 
 
 def _initial_of_the_other(pairs: PairColumns) -> BoolArray:

@@ -26,16 +26,21 @@ def _else(m: float, u: float) -> Level:
     return Level("else", m=m, u=u)
 
 
-def _family_name(feature: str, phonetic_feature: str = "") -> JaroWinklerBands:
+def _family_name(
+    feature: str, phonetic_feature: str = "", swap_feature: str = ""
+) -> JaroWinklerBands:
     phonetic = (Level("phonetic", m=0.03, u=0.002),) if phonetic_feature else ()
+    swapped = (Level("swapped_with_given_name", m=0.02, u=0.0005),) if swap_feature else ()
     return JaroWinklerBands(
         name=feature,
         feature=feature,
         thresholds=(0.92, 0.8),
         phonetic_feature=phonetic_feature,
+        swap_feature=swap_feature,
         term_frequency=True,
         levels=(
             Level("exact", m=0.8, u=0.003),
+            *swapped,
             Level("jaro_winkler>=0.92", m=0.1, u=0.005),
             *phonetic,
             Level("jaro_winkler>=0.80", m=0.05, u=0.03),
@@ -118,7 +123,7 @@ CUSTOMER = MatchModel(
             ),
             else_level=_else(0.02, 0.926),
         ),
-        _family_name("family", phonetic_feature="family_phonetic"),
+        _family_name("family", phonetic_feature="family_phonetic", swap_feature="given"),
         _family_name("second_family"),
         TokenSetBands(
             name="organization",
