@@ -68,6 +68,13 @@ PHONETIC = JaroWinklerBands(
     thresholds=(0.92, 0.8),
     levels=levels("exact", "jw>=0.92", "phonetic", "jw>=0.80"),
 )
+FAMILY_WITH_SWAP = JaroWinklerBands(
+    name="family",
+    feature="family",
+    swap_feature="given",
+    thresholds=(0.92, 0.8),
+    levels=levels("exact", "swapped", "jw>=0.92", "jw>=0.80"),
+)
 NAME = NameBands(
     name="given",
     feature="given",
@@ -577,15 +584,6 @@ def test_pair_columns_compare_values_for_equality() -> None:
     pairs = pair_columns(("a", "a"), ("a", "b"), ("", ""))
 
     assert pairs.equal.tolist() == [True, False, True]
-
-
-FAMILY_WITH_SWAP = JaroWinklerBands(
-    name="family",
-    feature="family",
-    swap_feature="given",
-    thresholds=(0.92, 0.8),
-    levels=levels("exact", "swapped", "jw>=0.92", "jw>=0.80"),
-)
 
 
 @pytest.mark.parametrize(

@@ -210,10 +210,11 @@ def test_a_comparison_no_record_fills_in_keeps_its_default_m_and_u_once_applied(
 # unsupervised training on small models
 
 
-def exact(feature: str, m: float = 0.8, u: float = 0.1) -> ExactMatch:
+def exact(feature: str, m: float = 0.8, u: float = 0.1, fixed_m: bool = False) -> ExactMatch:
     return ExactMatch(
         name=feature,
         feature=feature,
+        fixed_m=fixed_m,
         levels=(Level("exact", m=m, u=u),),
         else_level=Level("else", m=1 - m, u=1 - u),
     )
@@ -779,20 +780,7 @@ def test_a_session_that_saw_no_values_of_a_comparison_leaves_its_m_to_the_others
     anything about birth dates, and must not pull their m towards a uniform guess."""
     model = MatchModel(
         entity=EntityType.CUSTOMER,
-        comparisons=(
-            ExactMatch(
-                name="birth_date",
-                feature="birth_date",
-                levels=(Level("exact", m=0.5, u=0.1),),
-                else_level=Level("else", m=0.5, u=0.9),
-            ),
-            ExactMatch(
-                name="phone",
-                feature="phone",
-                levels=(Level("exact", m=0.5, u=0.1),),
-                else_level=Level("else", m=0.5, u=0.9),
-            ),
-        ),
+        comparisons=(exact("birth_date", m=0.5, u=0.1), exact("phone", m=0.5, u=0.1)),
         blocking_rules=(block_on("family"), block_on("organization")),
         thresholds=Thresholds(upper=0.9, lower=0.5),
         probability_two_random_records_match=0.01,
@@ -814,15 +802,6 @@ def test_the_learned_prior_is_no_more_than_the_sessions_expect_together() -> Non
     """Blocks of a shared street hold many neighbours: scored with every comparison, the
     street's own agreement outweighs a different house number and every blocked pair looks
     like a match. The street's session, which leaves the street out, knows better."""
-
-    def exact(name: str, m: float, u: float, fixed_m: bool = False) -> ExactMatch:
-        return ExactMatch(
-            name=name,
-            feature=name,
-            fixed_m=fixed_m,
-            levels=(Level("exact", m=m, u=u),),
-            else_level=Level("else", m=1 - m, u=1 - u),
-        )
 
     model = MatchModel(
         entity=EntityType.ADDRESS,
