@@ -8,20 +8,18 @@ can make one stale, and a write path that forgot to say so would serve an old an
 Marking too much only costs a rebuild.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
-    CompoundSelect,
-    Select,
     and_,
     bindparam,
     delete,
     func,
-    literal,
     or_,
     select,
     union,
@@ -30,10 +28,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from mdmhub.db.models import CustomerView, GoldenRecord, RecordLink, SourceRecord
+from mdmhub.db.models import CustomerView, RecordLink, SourceRecord
 from mdmhub.db.repositories.bulk import chunks
+from mdmhub.domain.entities import EntityType
 
-CUSTOMER = "customer"
+CUSTOMER = EntityType.CUSTOMER
+CUSTOMER_ID_PREFIX = f"{CUSTOMER.id_prefix}_"
+"""Golden ids name their entity (`golden_records.new_golden_id`): customers are told apart
+from the id alone, with no lookup."""
 
 _target = aliased(SourceRecord)
 _referrer = aliased(SourceRecord)
@@ -42,61 +44,55 @@ _LINKED = and_(
     _target.source == RecordLink.target_source,
     _target.source_id == RecordLink.target_source_id,
 )
+_IDS: BindParameter[str] = bindparam("ids", expanding=True)
+_LINKED_GOLDENS = union(
+    # Golden records whose records refer to these ones' members (an address, an employer).
+    select(_referrer.golden_id)
+    .select_from(_target)
+    .join(RecordLink, _LINKED)
+    .join(_referrer, _referrer.id == RecordLink.record_id)
+    .where(_target.golden_id.in_(_IDS)),
+    # Golden records these ones' members refer to (an employer lists its employees).
+    select(_target.golden_id)
+    .select_from(_referrer)
+    .join(RecordLink, RecordLink.record_id == _referrer.id)
+    .join(_target, _LINKED)
+    .where(_referrer.golden_id.in_(_IDS)),
+)
+"""Only the id lists constrain these joins, so the database walks from them through the
+indexes (golden id, link target, record id) whatever its statistics say."""
 
 
-def _customers_showing(golden_ids: Sequence[str]) -> CompoundSelect[Any]:
-    """Customers whose view shows any of these golden records: the customers themselves,
-    those whose records refer to their members (an address, an employer), and those their
-    members refer to (an employer lists its employees)."""
-    themselves = select(GoldenRecord.id.label("golden_id")).where(
-        GoldenRecord.id.in_(golden_ids), GoldenRecord.entity == CUSTOMER
-    )
-    referring = (
-        select(_referrer.golden_id)
-        .select_from(RecordLink)
-        .join(_target, _LINKED)
-        .join(_referrer, _referrer.id == RecordLink.record_id)
-        .where(_target.golden_id.in_(golden_ids), _referrer.entity == CUSTOMER)
-    )
-    referred = (
-        select(_target.golden_id)
-        .select_from(RecordLink)
-        .join(_referrer, _referrer.id == RecordLink.record_id)
-        .join(_target, _LINKED)
-        .where(_referrer.golden_id.in_(golden_ids), _target.entity == CUSTOMER)
-    )
-    return union(themselves, referring, referred)
-
-
-def _mark(session: Session, customers: Select[Any] | CompoundSelect[Any]) -> None:
-    """Drop the bodies of these customers' views and bump their generations, creating the
-    rows of customers without one, so a refresher that read the data before this write
-    cannot store what it built from it. Each customer once: PostgreSQL refuses to update
-    a row twice in one statement."""
+def _mark(session: Session, golden_ids: Iterable[str | None]) -> None:
+    """Drop the bodies of the views of the customers among `golden_ids` and bump their
+    generations, creating the rows of customers without one, so a refresher that read the
+    data before this write cannot store what it built from it."""
+    customers = sorted({g for g in golden_ids if g and g.startswith(CUSTOMER_ID_PREFIX)})
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    ids = customers.subquery()
-    statement = dialect.insert(CustomerView).from_select(
-        ["golden_id", "generation"],
-        select(ids.c.golden_id, literal(0)).where(ids.c.golden_id.is_not(None)).distinct(),
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[CustomerView.golden_id],
-            set_={
-                "generation": CustomerView.generation + 1,
-                "body": None,
-                "masked_body": None,
-                "built_at": None,
-                "valid_until": None,
-            },
+    for chunk in chunks(customers):
+        statement = dialect.insert(CustomerView).values(
+            [{"golden_id": golden_id, "generation": 0} for golden_id in chunk]
         )
-    )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[CustomerView.golden_id],
+                set_={
+                    "generation": CustomerView.generation + 1,
+                    "body": None,
+                    "masked_body": None,
+                    "built_at": None,
+                    "valid_until": None,
+                },
+            )
+        )
 
 
 def mark_goldens(session: Session, golden_ids: Sequence[str]) -> None:
-    """After golden records of any entity changed."""
+    """After golden records of any entity changed: the views of the customers among them,
+    and of those whose view shows them through a link."""
     for chunk in chunks(sorted(set(golden_ids))):
-        _mark(session, _customers_showing(list(chunk)))
+        linked = session.scalars(_LINKED_GOLDENS, {"ids": list(chunk)})
+        _mark(session, [*chunk, *linked])
 
 
 def mark_records(session: Session, record_ids: Sequence[int]) -> None:
@@ -104,8 +100,7 @@ def mark_records(session: Session, record_ids: Sequence[int]) -> None:
     links (for where they were) and after it (for where they are)."""
     for chunk in chunks(sorted(set(record_ids))):
         goldens = select(SourceRecord.golden_id).where(SourceRecord.id.in_(list(chunk)))
-        golden_ids = list(session.scalars(goldens.distinct()))
-        mark_goldens(session, golden_ids)
+        mark_goldens(session, list(session.scalars(goldens.distinct())))
 
 
 def mark_customers_of(session: Session, keys: Sequence[tuple[str, str]]) -> None:
@@ -114,10 +109,8 @@ def mark_customers_of(session: Session, keys: Sequence[tuple[str, str]]) -> None
         named = or_(
             *(and_(SourceRecord.source == s, SourceRecord.source_id == i) for s, i in chunk)
         )
-        _mark(
-            session,
-            select(SourceRecord.golden_id).where(SourceRecord.entity == CUSTOMER, named),
-        )
+        goldens = select(SourceRecord.golden_id).where(SourceRecord.entity == CUSTOMER, named)
+        _mark(session, session.scalars(goldens))
 
 
 @dataclass(frozen=True, slots=True)
