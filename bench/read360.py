@@ -12,7 +12,9 @@
    (`mdmhub sources add`, `mdmhub load` of addresses, products, then customers with `--link`,
    `mdmhub interactions load`), timing every step; reads the golden ids back with
    `mdmhub export xref`.
-3. Starts one `mdmhub serve` process (the default deployment: one uvicorn worker, JSON access
+3. Runs `mdmhub views refresh`, building every customer's 360 view ahead (a server does it
+   in the background; the bench times it on its own). Starts `mdmhub serve --workers N`
+   (`--workers`, default 2: a process per core; JSON access
    log at the default level, written to a file in the data folder), gives every client an
    agent key of its own (`mdmhub keys create --role agent` for the first, the admin REST API
    for the others: rate limits are per key), then drives `GET /v1/customers/{golden_id}/360`
@@ -313,9 +315,13 @@ def client_process(task: Task) -> Outcome:
 
 
 def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its threads so far (Linux /proc)."""
+    """User + system CPU so far of a process, its threads and its child processes that are
+    still running (the server's workers) (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = [int(child) for child in children.read_text().split()] if children.exists() else []
+    return own + sum(process_cpu_seconds(kid) for kid in kids)
 
 
 def machine_busy_seconds() -> float:
@@ -491,9 +497,16 @@ def bench_database(
         print(f"  matching against the truth: {match_quality(files.truth, crosswalked)}")
         golden_of = {(s, i): g for (e, s, i), g in crosswalked.items() if e == "customer"}
         golden_ids = sorted(set(golden_of.values()))
+        name = "views refresh (a 360 view per golden customer)"
+        print(f"  {name:<55} {len(golden_ids):>10,} rows", end="", flush=True)
+        seconds, peak = timed_cli(url, "views", "refresh")
+        rate = len(golden_ids) / seconds
+        print(f" {seconds:>8.1f} s {rate:>9,.0f} rows/s {peak:>6} MiB", flush=True)
+        steps.append(Step(name, len(golden_ids), seconds, peak))
         token = cli(url, "keys", "create", "--role", "agent", "--name", "read360").strip()
         log = files.folder / f"server-{kind}.log"
-        with serve(url, args.port or free_port(), log) as (process, base):
+        workers = {"MDMHUB_WORKERS": str(args.workers)}
+        with serve(url, args.port or free_port(), log, workers) as (process, base):
             tokens = [token, *agent_keys(base, args.clients - 1)]
             check = httpx.get(
                 f"{base}/v1/customers/{golden_ids[0]}/360",
@@ -567,6 +580,7 @@ def main() -> None:
     parser.add_argument("--endpoints", default="360,search")
     parser.add_argument("--http", choices=["raw", "httpx"], default="raw")
     parser.add_argument("--port", type=int, default=0, help="the server's; default: a free one")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument(
         "--data-dir", type=Path, help="write (and keep) the population here; default: a temp dir"
     )

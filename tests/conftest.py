@@ -71,7 +71,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     """No webhook worker thread: tests deliver when they choose, with the clock they choose."""
-    return Settings(database_url=database_url, block_size_cap=50, run_webhook_worker=False)
+    return Settings(
+        database_url=database_url,
+        block_size_cap=50,
+        run_webhook_worker=False,
+        refresh_customer_views=False,
+    )
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from rich.table import Table
 
 from mdmhub import logs
 from mdmhub.db import migrate
-from mdmhub.db.session import transaction
+from mdmhub.db.session import transaction, write_transaction
 from mdmhub.domain.actors import SYSTEM, Role
 from mdmhub.domain.entities import CANONICAL_ATTRIBUTES, EntityType
 from mdmhub.domain.records import Outcome, Problem
@@ -34,6 +34,7 @@ from mdmhub.services import (
     api_keys,
     blocking_report,
     crosswalk,
+    customer_views,
     interactions,
     match_models,
     rematch,
@@ -59,11 +60,13 @@ sources_app = typer.Typer(help="Source systems.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 export_app = typer.Typer(help="Exports.", no_args_is_help=True)
 interactions_app = typer.Typer(help="Customer interactions.", no_args_is_help=True)
+views_app = typer.Typer(help="Customer 360 views kept ready to send.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
 app.add_typer(keys_app, name="keys")
 app.add_typer(export_app, name="export")
 app.add_typer(interactions_app, name="interactions")
+app.add_typer(views_app, name="views")
 
 console = Console(stderr=True)
 
@@ -77,18 +80,30 @@ def _fail(message: str) -> typer.Exit:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Server processes [MDMHUB_WORKERS]: one Python process uses about one core.",
+        ),
+    ] = None,
 ) -> None:
     """Start the REST API (run `mdmhub db upgrade` first). On a hub without an active admin
-    key it creates one and prints it once."""
+    key it creates one and prints it once.
+
+    With several workers, reads spread over the cores; writers in all of them take turns
+    through the database's writer lock. Rate limits and the key cache are per worker.
+    """
     import uvicorn
 
     settings = get_settings()
     logs.configure(settings.log_level)
     uvicorn.run(
-        "mdmhub.api.app:create_app",
+        "mdmhub.api.app:create_served_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=workers or settings.workers,
         log_config=None,
         access_log=False,
     )
@@ -221,7 +236,7 @@ def _parse_links(links: list[str]) -> dict[str, tuple[str, str]]:
 
 
 @contextmanager
-def _progress(path: Path, total: int) -> Iterator[Callable[[int], None]]:
+def _progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -229,7 +244,7 @@ def _progress(path: Path, total: int) -> Iterator[Callable[[int], None]]:
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=console, disable=not sys.stderr.isatty()) as progress:
-        task = progress.add_task(f"loading {path.name}", total=total)
+        task = progress.add_task(description, total=total)
         yield lambda done: progress.advance(task, done)
 
 
@@ -302,9 +317,9 @@ def load(
         raise _fail(error.message) from None
     tally = _Tally()
     capped: Counter[str] = Counter()
-    with _progress(path, total) as advance:
+    with _progress(f"loading {path.name}", total) as advance:
         for chunk in chunked(read_records(path, source, mapping), settings.load_chunk_size):
-            with transaction(settings.database_url) as session:
+            with write_transaction(settings.database_url) as session:
                 report = source_records.upsert(session, SYSTEM, entity, chunk, context)
             for result in report.results:
                 tally.add(result.source_id, result.outcome, result.problems)
@@ -339,9 +354,9 @@ def interactions_load(
     for name in sorted(customer_sources):
         _known_source(name)
     tally = _Tally()
-    with _progress(path, total) as advance:
+    with _progress(f"loading {path.name}", total) as advance:
         for chunk in chunked(read_interactions(path, source), settings.load_chunk_size):
-            with transaction(settings.database_url) as session:
+            with write_transaction(settings.database_url) as session:
                 results = interactions.upsert(session, chunk, SYSTEM)
             for result in results:
                 tally.add(result.interaction_id, result.outcome, result.problems)
@@ -398,7 +413,7 @@ def train(
     settings = get_settings()
     try:
         labelled = read_labelled_pairs(pairs) if pairs else None
-        with transaction(settings.database_url) as session:
+        with write_transaction(settings.database_url) as session:
             outcome = (
                 training.train_from_pairs(session, entity, settings, labelled)
                 if labelled is not None
@@ -437,7 +452,7 @@ def rematch_command(
     """Re-cluster every record with the model in force; golden ids stay where they can."""
     settings = get_settings()
     try:
-        with transaction(settings.database_url) as session:
+        with write_transaction(settings.database_url) as session:
             context = match_models.context(session, entity, settings)
             report = rematch.rematch(session, entity, context)
     except MdmError as error:
@@ -499,9 +514,43 @@ def worker(
         report = webhook_delivery.drain(settings)
         console.print(f"{report.delivered} events delivered, {report.failed} failed attempts")
         return
+    console.print("delivering webhooks; Ctrl-C stops")
+    webhook_delivery.run(settings, _stop_on_signal(), poll_interval)
+    console.print("stopped")
+
+
+def _stop_on_signal() -> threading.Event:
+    """Set by Ctrl-C or SIGTERM, so a long-running loop ends its pass in flight first."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    console.print("delivering webhooks; Ctrl-C stops")
-    webhook_delivery.run(settings, stop, poll_interval)
-    console.print("stopped")
+    return stop
+
+
+@views_app.command("refresh")
+def views_refresh(
+    follow: Annotated[
+        bool,
+        typer.Option(
+            help="Then keep them fresh until Ctrl-C (for servers run with "
+            "MDMHUB_REFRESH_CUSTOMER_VIEWS=false)."
+        ),
+    ] = False,
+) -> None:
+    """Build every stale customer 360 view now, with a progress bar.
+
+    After a bulk load the server would build them in the background, answering reads live
+    meanwhile; this does it at once, and can run while the server serves.
+    """
+    settings = get_settings()
+    with transaction(settings.database_url) as session:
+        total = customer_views.stale_count(session)
+    with _progress("building customer views", total) as advance:
+        stored = customer_views.refresh_all(settings.database_url, advance)
+    console.print(f"{stored:,} customer views built")
+    if follow:
+        console.print("keeping customer views fresh; Ctrl-C stops")
+        customer_views.run(
+            settings.database_url, _stop_on_signal(), settings.customer_view_poll_interval
+        )
+        console.print("stopped")

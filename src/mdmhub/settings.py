@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(default=1, ge=1, description="`mdmhub serve` processes.")
     max_batch_size: int = Field(default=1000, ge=1)
     load_chunk_size: int = Field(
         default=5000, ge=1, description="Records per committed chunk of a bulk load."
@@ -48,6 +49,14 @@ class Settings(BaseSettings):
         default=True,
         description="`mdmhub serve` delivers webhooks in a background thread; turn off when "
         "`mdmhub worker` runs elsewhere.",
+    )
+    refresh_customer_views: bool = Field(
+        default=True,
+        description="`mdmhub serve` keeps customer 360 views ready in a background thread; "
+        "turn off when `mdmhub views refresh --follow` runs elsewhere.",
+    )
+    customer_view_poll_interval: float = Field(
+        default=1.0, gt=0, description="Seconds the view refresher waits when all are fresh."
     )
     webhook_poll_interval: float = Field(
         default=1.0, gt=0, description="Seconds the worker waits when nothing was due."

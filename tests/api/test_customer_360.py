@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mdmhub.domain.actors import Role
+from mdmhub.services import customer_views
+from mdmhub.settings import Settings
 from tests.api.conftest import ClientAs, upsert
 from tests.factories import (
     LOOKALIKE,
@@ -34,6 +36,24 @@ SECTIONS = {
     "indicators": "indicators",
 }
 """`include=` value -> the key it adds to the body."""
+
+
+@pytest.fixture(params=["built live", "kept ready"])
+def client(
+    request: pytest.FixtureRequest, client: TestClient, api_settings: Settings
+) -> TestClient:
+    """Every test runs twice: reads built live, and reads answered from the views kept
+    ready, refreshed just before each read. Refreshing only rebuilds what the store marked
+    stale, so a write that forgot to mark a view would be read back old, and fail."""
+    if request.param == "kept ready":
+        client.event_hooks["request"].append(
+            lambda sent: (
+                customer_views.refresh_all(api_settings.database_url)
+                if sent.url.path.endswith("/360")
+                else None
+            )
+        )
+    return client
 
 
 def send(client: TestClient, *interactions: dict[str, Any]) -> None:

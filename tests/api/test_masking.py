@@ -2,8 +2,8 @@
 
 from fastapi.testclient import TestClient
 
-from mdmhub.api.masking import mask, masked
 from mdmhub.domain.actors import Role
+from mdmhub.domain.masking import mask, masked
 from tests.api.conftest import ClientAs
 from tests.factories import payload, person
 

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mdmhub.engine.default_models import CUSTOMER
+from mdmhub.engine.explanation import explain, explanation_of
 from mdmhub.engine.search import probe_attributes, score_against
 from mdmhub.engine.standardize.records import standardize_customer
 
@@ -73,11 +74,21 @@ def test_a_probe_scores_its_own_person_above_a_stranger() -> None:
     jose = features(given_name="José", family_name="García", phone="+34 600 123 456")
     stranger = features(given_name="Ana", family_name="Ruiz", phone="+34 611 222 333")
 
-    scores = score_against(CUSTOMER, probe, [jose, stranger]).tolist()
+    scores = score_against(CUSTOMER, probe, [jose, stranger]).probability.tolist()
 
     assert len(scores) == 2
     assert scores[0] > scores[1]
     assert all(0.0 <= score <= 1.0 for score in scores)
+
+
+def test_a_hits_explanation_from_the_search_scores_is_the_pairs_own() -> None:
+    probe = features(**probe_attributes("Jose Garsia", {"locality": "Madrid"}))
+    jose = features(given_name="José", family_name="García", locality="Madrid")
+    stranger = features(given_name="Ana", family_name="Ruiz", locality="Sevilla")
+
+    scored = score_against(CUSTOMER, probe, [stranger, jose])
+
+    assert explanation_of(CUSTOMER, scored, 1, probe, jose) == explain(CUSTOMER, probe, jose)
 
 
 optional_text = st.none() | st.text(max_size=40)

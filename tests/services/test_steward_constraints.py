@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -49,6 +50,8 @@ from mdmhub.engine.default_models import DEFAULT_MODELS
 from mdmhub.engine.spec import Thresholds
 from mdmhub.services import (
     crosswalk,
+    customer_360,
+    customer_views,
     golden_records,
     golden_view,
     ingest,
@@ -58,6 +61,7 @@ from mdmhub.services import (
     sources,
     steward_actions,
 )
+from mdmhub.services.customer_360 import ALL_SECTIONS, TimelineQuery
 from mdmhub.services.golden_records import Change
 from mdmhub.services.match_context import MatchContext
 from mdmhub.settings import Settings
@@ -583,6 +587,23 @@ class StewardedHub(RuleBasedStateMachine):
         with transaction(self.url) as session:
             rematch.rematch(session, CUSTOMER, self.context)
         self._why("rematch")
+
+    @rule()
+    def refresh_views(self) -> None:
+        customer_views.refresh_all(self.url)
+
+    @invariant()
+    def ready_views_are_current(self) -> None:
+        """A view kept ready is the answer a live read gives: every write that changed what
+        it shows marked it stale."""
+        with transaction(self.url) as session:
+            for golden_id in self._read().active():
+                ready = customer_views.read(session, golden_id, hide_sensitive=False)
+                if ready is not None:
+                    live = customer_360.view(session, golden_id, ALL_SECTIONS, TimelineQuery())
+                    assert orjson.loads(ready) == orjson.loads(
+                        customer_360.render(customer_360.document(live))
+                    ), f"the view of {golden_id} is stale after {self.steps} steps"
 
     @invariant()
     def steward_decisions_hold(self) -> None:

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from mdmhub import __version__
+from mdmhub import __version__, logs
 from mdmhub.api.auth_cache import AuthCache
 from mdmhub.api.middleware import RequestContextMiddleware
 from mdmhub.api.rate_limit import RateLimiter
@@ -33,8 +33,8 @@ from mdmhub.api.routers import (
 from mdmhub.api.schemas import ErrorOut, ProblemOut
 from mdmhub.db.session import transaction
 from mdmhub.errors import MdmError
-from mdmhub.services import api_keys
-from mdmhub.services.webhook_delivery import BackgroundWorker
+from mdmhub.services import api_keys, customer_views, webhook_delivery
+from mdmhub.services.background import BackgroundWorker
 from mdmhub.settings import Settings, get_settings
 
 
@@ -111,21 +111,26 @@ def _limit(app: FastAPI, settings: Settings) -> None:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Check for an admin key, then deliver webhooks in a background thread while the app
-    serves, when configured to."""
+    """Check for an admin key, then deliver webhooks and keep customer views ready in
+    background threads while the app serves, each when configured to."""
     settings = _settings(app)
     _ensure_admin_key(settings)
+    app.state.settings = settings
     _limit(app, settings)
-    if not settings.run_webhook_worker:
-        yield
-        return
-    worker = BackgroundWorker(settings)
-    app.state.webhook_worker = worker
-    worker.start()
+    workers: list[BackgroundWorker] = []
+    if settings.run_webhook_worker:
+        app.state.webhook_worker = webhook_delivery.worker(settings)
+        workers.append(app.state.webhook_worker)
+    if settings.refresh_customer_views:
+        app.state.customer_view_worker = customer_views.worker(settings)
+        workers.append(app.state.customer_view_worker)
+    for worker in workers:
+        worker.start()
     try:
         yield
     finally:
-        worker.stop()
+        for worker in workers:
+            worker.stop()
 
 
 def create_app() -> FastAPI:
@@ -158,3 +163,10 @@ def create_app() -> FastAPI:
     # Start-up replaces these with the configured ones; until then the defaults hold.
     _limit(app, Settings.model_construct())
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app as `mdmhub serve` starts it in each worker process: with the hub's JSON logs,
+    which a worker process does not inherit from the command that spawned it."""
+    logs.configure(get_settings().log_level)
+    return create_app()

@@ -1,10 +1,11 @@
 """Dependency aliases: a route names what it needs (`SessionDep`, `EntityDep`) and nothing more."""
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -12,17 +13,26 @@ from mdmhub.api.auth_cache import AuthCache
 from mdmhub.api.rate_limit import RateLimiter
 from mdmhub.api.schemas import ErrorOut
 from mdmhub.db.base import utcnow
-from mdmhub.db.session import session_factory, transaction
+from mdmhub.db.session import session_factory, transaction, write_transaction
 from mdmhub.domain.actors import Actor, Role
 from mdmhub.domain.entities import EntityType
 from mdmhub.errors import ForbiddenError, NotFoundError, UnauthenticatedError
 from mdmhub.services import api_keys, match_models
 from mdmhub.services.match_context import MatchContext
-from mdmhub.settings import Settings, get_settings
+from mdmhub.settings import Settings
 
 WRITE_LOCK = threading.Lock()
-"""Writers in one process take turns: two batches matching the same new person at once
-would each create a golden record for them. Reads never wait for it."""
+"""Writers in one process take turns here, before they take the database's writer lock
+(`write_transaction`, which makes writers in other processes take turns too), so waiting
+threads do not each hold a connection. Reads never wait for either."""
+
+
+async def _settings(request: Request) -> Settings:
+    """The settings the app started with (`get_settings`, or what a test put in its place),
+    read without the thread hop FastAPI gives a plain function: a read makes several such
+    hops, and on a busy server each costs more than the read itself."""
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def _session(settings: "SettingsDep") -> Iterator[Session]:
@@ -31,7 +41,7 @@ def _session(settings: "SettingsDep") -> Iterator[Session]:
 
 
 def _write_session(settings: "SettingsDep") -> Iterator[Session]:
-    with WRITE_LOCK, session_factory(settings.database_url)() as session, session.begin():
+    with WRITE_LOCK, write_transaction(settings.database_url) as session:
         yield session
 
 
@@ -53,7 +63,7 @@ def _match_context(
     return match_models.context(session, entity, settings)
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
 # The commit runs before the response is sent ("function" scope): a client never
 # hears "accepted" for a write that then fails to commit.
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
@@ -89,7 +99,12 @@ ENTITY_RESPONSES: dict[int | str, dict[str, Any]] = {
 a 404, like any path that names nothing."""
 
 
-def requires(*roles: Role) -> Callable[..., Actor]:
+def _authenticate(settings: Settings, token: str) -> Actor:
+    with transaction(settings.database_url) as session:
+        return api_keys.authenticate(session, token, utcnow())
+
+
+def requires(*roles: Role) -> Callable[..., Awaitable[Actor]]:
     """The actor of a request whose key holds one of `roles` (admins may do everything).
 
     Name the actor as a route's first parameter: dependencies resolve in parameter order,
@@ -99,14 +114,13 @@ def requires(*roles: Role) -> Callable[..., Actor]:
     """
     allowed = ", ".join(dict.fromkeys(role.value for role in (*roles, Role.ADMIN)))
 
-    def actor(request: Request, settings: SettingsDep, credentials: BearerDep) -> Actor:
+    async def actor(request: Request, settings: SettingsDep, credentials: BearerDep) -> Actor:
         if credentials is None:
             raise UnauthenticatedError("send an API key as `Authorization: Bearer <key>`")
         cache: AuthCache = request.app.state.auth_cache
         found = cache.get(credentials.credentials)
         if found is None:
-            with transaction(settings.database_url) as session:
-                found = api_keys.authenticate(session, credentials.credentials, utcnow())
+            found = await run_in_threadpool(_authenticate, settings, credentials.credentials)
             cache.put(credentials.credentials, found)
         request.state.api_key_id = found.api_key_id
         if found.role is not Role.ADMIN and found.role not in roles:

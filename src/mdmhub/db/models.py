@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     UniqueConstraint,
@@ -323,3 +324,27 @@ class Interaction(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CustomerView(Base):
+    """A customer's default 360 answer (every section, the first page of the timeline), kept
+    ready to send: an agent's read is then one primary-key lookup, not a dozen queries and
+    a render.
+
+    Writers never build one. In the transaction that changes anything a view shows, they
+    bump its `generation` and drop its body (creating the row if need be). The refresher
+    builds bodies outside any write and stores one only if the generation it read before
+    reading the data is still current, so a stored body is never older than the data.
+    """
+
+    __tablename__ = "customer_views"
+
+    golden_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    masked_body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    """The same answer with national ids and birth dates masked, for most agents."""
+    built_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
+    """Null while the view waits to be (re)built."""
+    valid_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
+    """When an open case falls due: the overdue count it shows changes then."""

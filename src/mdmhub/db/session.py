@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -63,4 +63,29 @@ def session_factory(url: str) -> sessionmaker[Session]:
 def transaction(url: str) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with session_factory(url)() as session, session.begin():
+        yield session
+
+
+WRITER_LOCK = 0x6D646D68_77726974
+"""The PostgreSQL advisory lock key of the writers that match records ("mdmh" "writ")."""
+
+
+@contextmanager
+def write_transaction(url: str) -> Iterator[Session]:
+    """A unit of work that matches or re-clusters records, holding the database's writer
+    lock from its first statement to its commit.
+
+    Two writers that both read the candidates for a new person before either wrote would
+    each create a golden record for them. In one process writers take turns already
+    (the API's write lock); this makes writers in other processes take turns too: a
+    second server worker, a `mdmhub load` beside the server. SQLite takes its write lock
+    at once (BEGIN IMMEDIATE, waiting up to the busy timeout); PostgreSQL a
+    transaction-level advisory lock, released by the commit or the rollback.
+    """
+    with session_factory(url)() as session, session.begin():
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK})
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         yield session

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mdmhub.engine.scoring import feature_columns, score_pairs
+from mdmhub.engine.scoring import ScoredPairs, feature_columns, score_pairs
 from mdmhub.engine.spec import MatchModel
 
 
@@ -34,21 +34,33 @@ class Explanation:
 def explain(model: MatchModel, left: Mapping[str, str], right: Mapping[str, str]) -> Explanation:
     one = np.array([0])
     scored = score_pairs(model, feature_columns([left, right], model.features()), one, one + 1)
+    return explanation_of(model, scored, 0, left, right)
+
+
+def explanation_of(
+    model: MatchModel,
+    scored: ScoredPairs,
+    pair: int,
+    left: Mapping[str, str],
+    right: Mapping[str, str],
+) -> Explanation:
+    """The explanation of one pair of a batch already scored (a search explains its best
+    hits from the scores it ranked them by, without scoring them again)."""
     outcomes = [
         ComparisonOutcome(
             name=comparison.name,
-            level=comparison.all_levels[int(scored.levels[0, index])].name,
-            weight=float(scored.weights[0, index]),
+            level=comparison.all_levels[int(scored.levels[pair, index])].name,
+            weight=float(scored.weights[pair, index]),
             left=left.get(comparison.feature),
             right=right.get(comparison.feature),
         )
         for index, comparison in enumerate(model.comparisons)
     ]
-    probability = float(scored.probability[0])
+    probability = float(scored.probability[pair])
     return Explanation(
         prior_weight=model.prior_weight,
         comparisons=outcomes,
-        match_weight=float(scored.match_weight[0]),
+        match_weight=float(scored.match_weight[pair]),
         probability=probability,
         decision=model.thresholds.decision(probability),
     )

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from mdmhub.engine.scoring import FloatArray, feature_columns, score_pairs
+from mdmhub.engine.scoring import ScoredPairs, feature_columns, score_pairs
 from mdmhub.engine.spec import MatchModel
 
 _NATIONAL_ID = re.compile(r"^(?:[XYZ]?\d{7,8}[A-Z]|[A-Z]\d{7}[A-Z0-9])$", re.IGNORECASE)
@@ -44,8 +44,9 @@ def probe_attributes(q: str | None, fields: Mapping[str, str | None]) -> dict[st
 
 def score_against(
     model: MatchModel, probe: Mapping[str, str], candidates: Sequence[Mapping[str, str]]
-) -> FloatArray:
-    """The match probability of the probe with each candidate, in one vectorised pass."""
+) -> ScoredPairs:
+    """The probe scored with each candidate (pair i: the probe and candidate i), in one
+    vectorised pass."""
     columns = feature_columns([probe, *candidates], model.features())
     right = np.arange(1, len(candidates) + 1, dtype=np.int64)
-    return score_pairs(model, columns, np.zeros_like(right), right).probability
+    return score_pairs(model, columns, np.zeros_like(right), right)

@@ -7,11 +7,13 @@ interactions name source records, so a merge or a split shows at once.
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
+import orjson
 from sqlalchemy.orm import Session
 
 from mdmhub.db.base import utcnow
@@ -27,6 +29,7 @@ from mdmhub.domain.interactions import (
     SERVICE_CASES,
     InteractionType,
 )
+from mdmhub.domain.masking import masked
 from mdmhub.services import golden_view
 
 
@@ -40,6 +43,8 @@ class Section(StrEnum):
     INTERACTIONS = "interactions"
     INDICATORS = "indicators"
 
+
+ALL_SECTIONS = frozenset(Section)
 
 CONTACT_FEATURES = {"email": "email", "phone": "phone", "birth_date": "birth_date"}
 """Raw attribute -> the feature its standardiser yields; a raw value without it is invalid."""
@@ -93,6 +98,8 @@ class View360:
     requested_id: str
     golden: GoldenRecord
     members: list[SourceRecord]
+    sections: frozenset[Section]
+    timeline: TimelineQuery
     quality: list[QualityFlag] | None = None
     addresses: list[Related] | None = None
     products: list[Related] | None = None
@@ -100,6 +107,9 @@ class View360:
     interactions_total: int | None = None
     interactions: Sequence[Interaction] | None = None
     indicators: Indicators | None = None
+    indicators_change_at: datetime | None = None
+    """When an open case falls due and the overdue count moves: a view kept ready must be
+    rebuilt then."""
 
 
 def view(
@@ -115,7 +125,7 @@ def view(
     live = [m for m in found.members if not m.deleted]
     # Interactions stay with the customer after a record is deleted: history is not lost.
     keys = [(m.source, m.source_id) for m in found.members]
-    result = View360(found.record.id, golden_id, found.record, found.members)
+    result = View360(found.record.id, golden_id, found.record, found.members, sections, timeline)
     summaries = (
         interactions_repo.summaries(session, keys)
         if sections & {Section.INTERACTIONS, Section.INDICATORS, Section.PRODUCTS}
@@ -129,6 +139,7 @@ def view(
         result.interactions_total, result.interactions = _timeline(session, summaries, timeline)
     if Section.INDICATORS in sections:
         result.indicators = _indicators(summaries, found.members)
+        result.indicators_change_at = _next_due(summaries)
     return result
 
 
@@ -307,3 +318,96 @@ def _indicators(
         first_seen=min(seen, default=None),
         last_seen=max(seen, default=None),
     )
+
+
+def _next_due(summaries: Sequence[interactions_repo.Summary]) -> datetime | None:
+    now = utcnow()
+    return min(
+        (
+            s.due_at
+            for s in summaries
+            if s.type in SERVICE_CASES and _is_open(s) and s.due_at is not None and s.due_at > now
+        ),
+        default=None,
+    )
+
+
+_SOURCE_FIELDS = (
+    "entity",
+    "source",
+    "source_id",
+    "version",
+    "deleted",
+    "golden_id",
+    "link_method",
+    "link_score",
+    "attributes",
+    "created_at",
+    "updated_at",
+)
+_INTERACTION_FIELDS = (
+    "source",
+    "interaction_id",
+    "customer_source",
+    "customer_source_id",
+    "type",
+    "channel",
+    "occurred_at",
+    "amount",
+    "currency",
+    "product_source",
+    "product_source_id",
+    "status",
+    "due_at",
+    "resolved_at",
+    "text",
+    "attributes",
+)
+
+
+def document(view: View360) -> dict[str, Any]:
+    """The answer as the API sends it (its schema is `Customer360Out`): one rendering for the
+    live read and for the views kept ready, so the two cannot drift apart."""
+    answer: dict[str, Any] = {
+        "id": view.golden_id,
+        "requested_id": view.requested_id,
+        "status": view.golden.status,
+        "version": view.golden.version,
+    }
+    if Section.GOLDEN in view.sections:
+        answer["attributes"] = view.golden.attributes
+    if Section.SOURCES in view.sections:
+        answer["sources"] = [{f: getattr(m, f) for f in _SOURCE_FIELDS} for m in view.members]
+    for name, items in (
+        ("quality", view.quality),
+        ("addresses", view.addresses),
+        ("products", view.products),
+        ("related", view.related),
+    ):
+        if items is not None:
+            answer[name] = [asdict(item) for item in items]
+    if view.interactions is not None:
+        answer["interactions"] = {
+            "total": view.interactions_total or 0,
+            "offset": view.timeline.offset,
+            "items": [{f: getattr(i, f) for f in _INTERACTION_FIELDS} for i in view.interactions],
+        }
+    if view.indicators is not None:
+        answer["indicators"] = asdict(view.indicators)
+    return answer
+
+
+def _decimal(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def render(answer: Any) -> bytes:
+    """JSON as the API's schemas write it: UTC times with a Z, amounts as strings."""
+    return orjson.dumps(answer, default=_decimal, option=orjson.OPT_UTC_Z)
+
+
+def render_masked(body: bytes) -> bytes:
+    """A rendered answer with its sensitive values masked (see domain/masking)."""
+    return render(masked(orjson.loads(body)))

@@ -9,7 +9,7 @@ from mdmhub.db.repositories import golden as golden_repo
 from mdmhub.db.repositories import records as records_repo
 from mdmhub.domain.entities import EntityType
 from mdmhub.engine.blocking import blocking_keys
-from mdmhub.engine.explanation import Explanation, explain
+from mdmhub.engine.explanation import Explanation, explanation_of
 from mdmhub.engine.search import probe_attributes, score_against
 from mdmhub.errors import InvalidInputError
 from mdmhub.services import golden_view, match_models
@@ -50,9 +50,10 @@ def search(
     )
     if not candidates:
         return []
-    scores = score_against(context.model, features, [c.features for c in candidates])
+    scored = score_against(context.model, features, [c.features for c in candidates])
     best: dict[str, tuple[float, int]] = {}
-    for index, (candidate, score) in enumerate(zip(candidates, scores.tolist(), strict=True)):
+    probabilities = scored.probability.tolist()
+    for index, (candidate, score) in enumerate(zip(candidates, probabilities, strict=True)):
         if candidate.golden_id not in best or score > best[candidate.golden_id][0]:
             best[candidate.golden_id] = (score, index)
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
@@ -67,7 +68,7 @@ def search(
                 score,
                 golden_view.values(goldens[golden_id]),
                 (member.source, member.source_id),
-                explain(context.model, features, candidates[index].features),
+                explanation_of(context.model, scored, index, features, candidates[index].features),
             )
         )
     return hits

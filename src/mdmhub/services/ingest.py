@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy.orm import Session
 
 from mdmhub.db.repositories import cannot_links
+from mdmhub.db.repositories import customer_views as customer_views_repo
 from mdmhub.db.repositories import golden as golden_repo
 from mdmhub.db.repositories import records as records_repo
 from mdmhub.db.repositories import sources as sources_repo
@@ -345,6 +346,7 @@ def delete_record(
     record.version += 1
     record.updated_at = now
     session.flush()
+    customer_views_repo.mark_records(session, [record.id])
     records_repo.insert_versions(
         session,
         [

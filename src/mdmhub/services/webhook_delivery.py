@@ -13,7 +13,6 @@ stop every writer for as long as the subscriber takes to answer.
 
 import hashlib
 import hmac
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -31,9 +30,8 @@ from mdmhub.db.repositories import events as events_repo
 from mdmhub.db.repositories import webhooks as webhooks_repo
 from mdmhub.db.session import transaction
 from mdmhub.services import events
+from mdmhub.services.background import BackgroundWorker, poll
 from mdmhub.settings import Settings
-
-logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
@@ -251,41 +249,22 @@ def drain(settings: Settings) -> PassReport:
 
 
 def run(settings: Settings, stop: threading.Event, poll_interval: float | None = None) -> None:
-    """Deliver until `stop` is set, waiting `poll_interval` seconds after an idle pass.
-
-    A pass that fails (the database is down, say) is logged and tried again after the
-    interval: the worker outlives any one error.
-    """
+    """Deliver until `stop` is set, waiting `poll_interval` seconds after an idle pass."""
     interval = poll_interval or settings.webhook_poll_interval
     with _client(settings) as client:
-        while not stop.is_set():
-            try:
-                moved = deliver_due(settings, client, stop=stop).moved
-            except Exception:
-                logger.exception("webhook delivery pass failed")
-                moved = 0
-            if not moved:
-                stop.wait(interval)
-
-
-class BackgroundWorker:
-    """The worker in a thread of the API process, started and stopped with the app."""
-
-    def __init__(self, settings: Settings) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=run, args=(settings, self._stop), name="mdmhub-webhooks", daemon=True
+        poll(
+            stop,
+            interval,
+            lambda: deliver_due(settings, client, stop=stop).moved,
+            "webhook delivery pass",
         )
-        self._join_timeout = settings.webhook_timeout + CLAIM_MARGIN.total_seconds()
 
-    def start(self) -> None:
-        self._thread.start()
 
-    def stop(self) -> None:
-        """Waits for the delivery in flight, at most a subscriber's timeout and a margin."""
-        self._stop.set()
-        self._thread.join(self._join_timeout)
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
+def worker(settings: Settings) -> BackgroundWorker:
+    """Delivery in a thread of the API process; stopping waits for the delivery in flight,
+    at most a subscriber's timeout and a margin."""
+    return BackgroundWorker(
+        "mdmhub-webhooks",
+        lambda stop: run(settings, stop),
+        settings.webhook_timeout + CLAIM_MARGIN.total_seconds(),
+    )

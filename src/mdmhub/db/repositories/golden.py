@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import GoldenRecord, GoldenRecordVersion
+from mdmhub.db.repositories import customer_views
 from mdmhub.db.repositories.bulk import by_ids, chunks, insert_rows
 
 
@@ -40,12 +41,14 @@ def states(session: Session, golden_ids: Sequence[str]) -> dict[str, GoldenState
 
 def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     insert_rows(session, GoldenRecord, rows)
+    customer_views.mark_goldens(session, [r["id"] for r in rows])
 
 
 def update_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Rows carry `id` and the columns to set (ORM bulk update by primary key)."""
     if rows:
         session.execute(update(GoldenRecord), rows)
+        customer_views.mark_goldens(session, [r["id"] for r in rows])
 
 
 def add_versions(session: Session, rows: Sequence[dict[str, Any]]) -> None:

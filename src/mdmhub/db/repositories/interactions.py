@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import Interaction
-from mdmhub.db.repositories import bulk
+from mdmhub.db.repositories import bulk, customer_views
 from mdmhub.db.repositories.bulk import chunks, insert_rows
 
 
@@ -34,10 +34,25 @@ def hashes(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str,
 
 def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     insert_rows(session, Interaction, rows)
+    _mark_customers(session, rows)
+
+
+def _mark_customers(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    customer_views.mark_customers_of(
+        session, [(r["customer_source"], r["customer_source_id"]) for r in rows]
+    )
 
 
 def update_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Rows carry `source` and `interaction_id` plus every column to set."""
+    """Rows carry `source` and `interaction_id` plus every column to set (an interaction may
+    move to another customer: both their views go stale)."""
+    previous = [
+        (stored.customer_source, stored.customer_source_id)
+        for row in rows
+        if (stored := get(session, row["source"], row["interaction_id"])) is not None
+    ]
+    customer_views.mark_customers_of(session, previous)
+    _mark_customers(session, rows)
     for row in rows:
         session.execute(
             update(Interaction)

@@ -14,7 +14,7 @@ from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import BlockingKey, RecordLink, SourceRecord, SourceRecordVersion
-from mdmhub.db.repositories import bulk
+from mdmhub.db.repositories import bulk, customer_views
 from mdmhub.db.repositories.bulk import DRIVER_FROM_ROWS, chunks, insert_rows
 from mdmhub.domain.records import LinkInput
 
@@ -148,6 +148,7 @@ def insert_records(session: Session, entity: str, rows: Sequence[dict[str, Any]]
     multi-row insert (SQLAlchemy falls back to a statement per row), and COPY
     returns none.
     """
+    customer_views.mark_goldens(session, [r["golden_id"] for r in rows])
     if len(rows) < DRIVER_FROM_ROWS:
         statement = insert(SourceRecord).returning(SourceRecord.id, sort_by_parameter_order=True)
         return list(session.execute(statement, list(rows)).scalars()) if rows else []
@@ -166,7 +167,10 @@ def update_records(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         .where(SourceRecord.__table__.c.id == bindparam("record_id"))
         .values({c: bindparam(c) for c in columns})
     )
+    record_ids = [r["record_id"] for r in rows]
+    customer_views.mark_records(session, record_ids)
     session.connection().execute(statement, list(rows))
+    customer_views.mark_records(session, record_ids)
 
 
 def insert_versions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -202,6 +206,7 @@ def relink(session: Session, retired: str, survivor: str) -> None:
     session.execute(
         update(SourceRecord).where(SourceRecord.golden_id == retired).values(golden_id=survivor)
     )
+    customer_views.mark_goldens(session, [retired, survivor])
 
 
 def live_members(session: Session, golden_ids: Sequence[str]) -> list[LiveMember]:
@@ -287,6 +292,7 @@ def pin_members(session: Session, golden_ids: Sequence[str]) -> None:
             .where(SourceRecord.golden_id.in_(chunk), SourceRecord.deleted.is_(False))
             .values(link_method=STEWARD_LINK)
         )
+    customer_views.mark_goldens(session, golden_ids)
 
 
 def pin_records(session: Session, record_ids: Sequence[int]) -> None:
@@ -294,22 +300,26 @@ def pin_records(session: Session, record_ids: Sequence[int]) -> None:
         session.execute(
             update(SourceRecord).where(SourceRecord.id.in_(chunk)).values(link_method=STEWARD_LINK)
         )
+    customer_views.mark_records(session, record_ids)
 
 
 def move(session: Session, record_ids: Sequence[int], golden_id: str) -> None:
     """Steward-placed records go to `golden_id`, pinned there."""
+    customer_views.mark_records(session, record_ids)
     for chunk in chunks(record_ids):
         session.execute(
             update(SourceRecord)
             .where(SourceRecord.id.in_(chunk))
             .values(golden_id=golden_id, link_method=STEWARD_LINK, link_score=1.0)
         )
+    customer_views.mark_goldens(session, [golden_id])
 
 
 def replace_links(
     session: Session, links_by_record: Mapping[int, Sequence[LinkInput]], replaced: Sequence[int]
 ) -> None:
     """Drop the links of `replaced` records, then store `links_by_record`."""
+    customer_views.mark_records(session, replaced)
     for chunk in chunks(replaced):
         session.execute(delete(RecordLink).where(RecordLink.record_id.in_(chunk)))
     insert_rows(
@@ -327,6 +337,7 @@ def replace_links(
             for link in links
         ],
     )
+    customer_views.mark_records(session, list(links_by_record))
 
 
 def golden_ids(

@@ -1,0 +1,180 @@
+"""Customer views: the store marks them stale as it writes, the refresher fills them in, and
+the 360 read sends them as they are.
+
+Marking happens here, in the repositories' own write functions, rather than in each use
+case: a view shows the customer's golden record, its members and their links, their
+interactions, and the golden records on both ends of those links, so nearly every write
+can make one stale, and a write path that forgot to say so would serve an old answer.
+Marking too much only costs a rebuild.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    union,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from mdmhub.db.models import CustomerView, RecordLink, SourceRecord
+from mdmhub.db.repositories.bulk import chunks
+from mdmhub.domain.entities import EntityType
+
+CUSTOMER = EntityType.CUSTOMER
+CUSTOMER_ID_PREFIX = f"{CUSTOMER.id_prefix}_"
+"""Golden ids name their entity (`golden_records.new_golden_id`): customers are told apart
+from the id alone, with no lookup."""
+
+_target = aliased(SourceRecord)
+_referrer = aliased(SourceRecord)
+_LINKED = and_(
+    _target.entity == RecordLink.target_entity,
+    _target.source == RecordLink.target_source,
+    _target.source_id == RecordLink.target_source_id,
+)
+_IDS: BindParameter[str] = bindparam("ids", expanding=True)
+_LINKED_GOLDENS = union(
+    # Golden records whose records refer to these ones' members (an address, an employer).
+    select(_referrer.golden_id)
+    .select_from(_target)
+    .join(RecordLink, _LINKED)
+    .join(_referrer, _referrer.id == RecordLink.record_id)
+    .where(_target.golden_id.in_(_IDS)),
+    # Golden records these ones' members refer to (an employer lists its employees).
+    select(_target.golden_id)
+    .select_from(_referrer)
+    .join(RecordLink, RecordLink.record_id == _referrer.id)
+    .join(_target, _LINKED)
+    .where(_referrer.golden_id.in_(_IDS)),
+)
+"""Only the id lists constrain these joins, so the database walks from them through the
+indexes (golden id, link target, record id) whatever its statistics say."""
+
+
+def _mark(session: Session, golden_ids: Iterable[str | None]) -> None:
+    """Drop the bodies of the views of the customers among `golden_ids` and bump their
+    generations, creating the rows of customers without one, so a refresher that read the
+    data before this write cannot store what it built from it."""
+    customers = sorted({g for g in golden_ids if g and g.startswith(CUSTOMER_ID_PREFIX)})
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    for chunk in chunks(customers):
+        statement = dialect.insert(CustomerView).values(
+            [{"golden_id": golden_id, "generation": 0} for golden_id in chunk]
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[CustomerView.golden_id],
+                set_={
+                    "generation": CustomerView.generation + 1,
+                    "body": None,
+                    "masked_body": None,
+                    "built_at": None,
+                    "valid_until": None,
+                },
+            )
+        )
+
+
+def mark_goldens(session: Session, golden_ids: Sequence[str]) -> None:
+    """After golden records of any entity changed: the views of the customers among them,
+    and of those whose view shows them through a link."""
+    for chunk in chunks(sorted(set(golden_ids))):
+        linked = session.scalars(_LINKED_GOLDENS, {"ids": list(chunk)})
+        _mark(session, [*chunk, *linked])
+
+
+def mark_records(session: Session, record_ids: Sequence[int]) -> None:
+    """Around changes to these records: call it before a change that moves them or their
+    links (for where they were) and after it (for where they are)."""
+    for chunk in chunks(sorted(set(record_ids))):
+        goldens = select(SourceRecord.golden_id).where(SourceRecord.id.in_(list(chunk)))
+        mark_goldens(session, list(session.scalars(goldens.distinct())))
+
+
+def mark_customers_of(session: Session, keys: Sequence[tuple[str, str]]) -> None:
+    """After interactions of these customer records (source, source id) changed."""
+    for chunk in chunks(sorted(set(keys))):
+        named = or_(
+            *(and_(SourceRecord.source == s, SourceRecord.source_id == i) for s, i in chunk)
+        )
+        goldens = select(SourceRecord.golden_id).where(SourceRecord.entity == CUSTOMER, named)
+        _mark(session, session.scalars(goldens))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredView:
+    body: bytes
+    masked_body: bytes
+    valid_until: datetime | None
+
+
+_READ = select(CustomerView.body, CustomerView.masked_body, CustomerView.valid_until).where(
+    CustomerView.golden_id == bindparam("golden_id"), CustomerView.built_at.is_not(None)
+)
+
+
+def get(session: Session, golden_id: str) -> StoredView | None:
+    row = session.execute(_READ, {"golden_id": golden_id}).first()
+    if row is None or row.body is None or row.masked_body is None:
+        return None
+    return StoredView(row.body, row.masked_body, row.valid_until)
+
+
+def _stale(now: datetime) -> ColumnElement[bool]:
+    """Waiting for a build, or past its validity."""
+    return or_(CustomerView.built_at.is_(None), CustomerView.valid_until <= now)
+
+
+def stale(session: Session, now: datetime, limit: int | None) -> list[tuple[str, int]]:
+    """(golden id, generation) of stale views, up to `limit` (None: all)."""
+    rows = session.execute(
+        select(CustomerView.golden_id, CustomerView.generation).where(_stale(now)).limit(limit)
+    )
+    return [(golden_id, generation) for golden_id, generation in rows]
+
+
+def count_stale(session: Session, now: datetime) -> int:
+    return session.scalar(select(func.count()).where(_stale(now))) or 0
+
+
+def store(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Rows carry `golden_id`, the `generation` read before building, and the columns to
+    set; a row whose generation moved on since is left alone. Returns how many were stored."""
+    if not rows:
+        return 0
+    statement = (
+        update(CustomerView.__table__)  # type: ignore[arg-type]
+        .where(
+            CustomerView.__table__.c.golden_id == bindparam("view_id"),
+            CustomerView.__table__.c.generation == bindparam("read_generation"),
+        )
+        .values(
+            body=bindparam("body"),
+            masked_body=bindparam("masked_body"),
+            built_at=bindparam("built_at"),
+            valid_until=bindparam("valid_until"),
+        )
+    )
+    result = session.connection().execute(statement, list(rows))
+    return int(result.rowcount)
+
+
+def drop(session: Session, golden_id: str, generation: int) -> None:
+    """The view of a customer no longer active (merged away, deleted)."""
+    session.execute(
+        delete(CustomerView).where(
+            CustomerView.golden_id == golden_id, CustomerView.generation == generation
+        )
+    )
