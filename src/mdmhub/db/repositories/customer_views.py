@@ -6,6 +6,10 @@ case: a view shows the customer's golden record, its members and their links, th
 interactions, and the golden records on both ends of those links, so nearly every write
 can make one stale, and a write path that forgot to say so would serve an old answer.
 Marking too much only costs a rebuild.
+
+A write function notes what it touched (resolving records to golden ids at once, before
+they move); the marks of a unit of work are written together just before it commits, so
+a load chunk that touches a golden record six ways marks its views once.
 """
 
 from collections.abc import Iterable, Sequence
@@ -19,6 +23,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    event,
     func,
     or_,
     select,
@@ -87,12 +92,21 @@ def _mark(session: Session, golden_ids: Iterable[str | None]) -> None:
         )
 
 
-def mark_goldens(session: Session, golden_ids: Sequence[str]) -> None:
+_PENDING = "mdmhub.customer_views.pending"
+"""session.info key: golden ids touched in this unit of work, views not marked yet."""
+_PENDING_CUSTOMERS = "mdmhub.customer_views.pending_customers"
+"""session.info key: customer golden ids whose own view (only) is stale."""
+
+
+def _pending(session: Session, key: str) -> set[str]:
+    pending: set[str] = session.info.setdefault(key, set())
+    return pending
+
+
+def mark_goldens(session: Session, golden_ids: Iterable[str | None]) -> None:
     """After golden records of any entity changed: the views of the customers among them,
     and of those whose view shows them through a link."""
-    for chunk in chunks(sorted(set(golden_ids))):
-        linked = session.scalars(_LINKED_GOLDENS, {"ids": list(chunk)})
-        _mark(session, [*chunk, *linked])
+    _pending(session, _PENDING).update(g for g in golden_ids if g)
 
 
 def mark_records(session: Session, record_ids: Sequence[int]) -> None:
@@ -100,7 +114,7 @@ def mark_records(session: Session, record_ids: Sequence[int]) -> None:
     links (for where they were) and after it (for where they are)."""
     for chunk in chunks(sorted(set(record_ids))):
         goldens = select(SourceRecord.golden_id).where(SourceRecord.id.in_(list(chunk)))
-        mark_goldens(session, list(session.scalars(goldens.distinct())))
+        mark_goldens(session, session.scalars(goldens.distinct()))
 
 
 def mark_customers_of(session: Session, keys: Sequence[tuple[str, str]]) -> None:
@@ -110,7 +124,24 @@ def mark_customers_of(session: Session, keys: Sequence[tuple[str, str]]) -> None
             *(and_(SourceRecord.source == s, SourceRecord.source_id == i) for s, i in chunk)
         )
         goldens = select(SourceRecord.golden_id).where(SourceRecord.entity == CUSTOMER, named)
-        _mark(session, session.scalars(goldens))
+        _pending(session, _PENDING_CUSTOMERS).update(session.scalars(goldens))
+
+
+@event.listens_for(Session, "before_commit")
+def _write_marks(session: Session) -> None:
+    """Every session's unit of work writes its marks in its own transaction, last."""
+    touched = sorted(session.info.pop(_PENDING, set()))
+    customers: list[str | None] = list(session.info.pop(_PENDING_CUSTOMERS, set()))
+    for chunk in chunks(touched):
+        customers += [*chunk, *session.scalars(_LINKED_GOLDENS, {"ids": list(chunk)})]
+    _mark(session, customers)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_marks(session: Session) -> None:
+    """Nothing was written: a later unit of work on the session must not mark it."""
+    session.info.pop(_PENDING, None)
+    session.info.pop(_PENDING_CUSTOMERS, None)
 
 
 @dataclass(frozen=True, slots=True)
