@@ -12,6 +12,7 @@ they move); the marks of a unit of work are written together just before it comm
 a load chunk that touches a golden record six ways marks its views once.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -119,12 +120,17 @@ def mark_records(session: Session, record_ids: Sequence[int]) -> None:
 
 def mark_customers_of(session: Session, keys: Sequence[tuple[str, str]]) -> None:
     """After interactions of these customer records (source, source id) changed."""
-    for chunk in chunks(sorted(set(keys))):
-        named = or_(
-            *(and_(SourceRecord.source == s, SourceRecord.source_id == i) for s, i in chunk)
-        )
-        goldens = select(SourceRecord.golden_id).where(SourceRecord.entity == CUSTOMER, named)
-        _pending(session, _PENDING_CUSTOMERS).update(session.scalars(goldens))
+    by_source: dict[str, set[str]] = defaultdict(set)
+    for source, source_id in keys:
+        by_source[source].add(source_id)
+    for source, source_ids in sorted(by_source.items()):
+        for chunk in chunks(sorted(source_ids)):
+            goldens = select(SourceRecord.golden_id).where(
+                SourceRecord.entity == CUSTOMER,
+                SourceRecord.source == source,
+                SourceRecord.source_id.in_(list(chunk)),
+            )
+            _pending(session, _PENDING_CUSTOMERS).update(session.scalars(goldens))
 
 
 @event.listens_for(Session, "before_commit")
