@@ -3,16 +3,27 @@ webhook deliveries and the customer views kept ready."""
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
 
 
-def poll(stop: threading.Event, interval: float, work: Callable[[], int], what: str) -> None:
+def poll(
+    stop: threading.Event,
+    interval: float,
+    work: Callable[[], int],
+    what: str,
+    share: float = 1.0,
+) -> None:
     """Run passes of `work` until `stop` is set, waiting `interval` seconds after a pass that
     found nothing to do (returned 0). A pass that fails (the database is down, say) is
-    logged and tried again after the interval: the loop outlives any one error."""
+    logged and tried again after the interval: the loop outlives any one error.
+
+    With a `share` below 1, the loop rests after each busy pass so that it works at most
+    that share of the time: work that can wait leaves the process to the requests."""
     while not stop.is_set():
+        started = time.monotonic()
         try:
             done = work()
         except Exception:
@@ -20,6 +31,8 @@ def poll(stop: threading.Event, interval: float, work: Callable[[], int], what: 
             done = 0
         if not done:
             stop.wait(interval)
+        elif share < 1:
+            stop.wait((time.monotonic() - started) * (1 - share) / share)
 
 
 class BackgroundWorker:

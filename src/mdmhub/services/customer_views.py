@@ -27,6 +27,10 @@ ACTIVE = GoldenStatus.ACTIVE
 
 STOP_WAIT = 30.0
 """Seconds a stopping server waits for the pass in flight (a batch takes about a second)."""
+SERVER_SHARE = 0.2
+"""The share of its time a server's refresher may work: after a bulk write thousands of
+views go stale at once, and rebuilding them must not take the process from the writers
+and readers (reads of a stale view are answered live meanwhile)."""
 REFRESH_THREADS = 4
 BATCH = 200
 """Views built per pass: a short store transaction, and little work lost to a conflict."""
@@ -126,7 +130,13 @@ def refresh_all(
 
 def run(database_url: str, stop: threading.Event, poll_interval: float) -> None:
     """Keep views fresh until `stop` is set; while a view is stale, reads build it live."""
-    poll(stop, poll_interval, lambda: refresh(database_url).stale, "customer view refresh")
+    poll(
+        stop,
+        poll_interval,
+        lambda: refresh(database_url).stale,
+        "customer view refresh",
+        share=SERVER_SHARE,
+    )
 
 
 def worker(settings: Settings) -> BackgroundWorker:
