@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from mdmhub.db.base import utcnow
 from mdmhub.db.repositories import customer_views as views_repo
-from mdmhub.db.session import transaction
+from mdmhub.db.session import transaction, write_transaction
 from mdmhub.domain.golden import GoldenStatus
 from mdmhub.errors import NotFoundError
 from mdmhub.services import customer_360
@@ -95,7 +95,10 @@ def _build(database_url: str, stale: Sequence[tuple[str, int]]) -> Pass:
                     "valid_until": view.indicators_change_at,
                 }
             )
-    with transaction(database_url) as session:
+    # Stored under the writer lock: writers mark views in the same transactions that change
+    # records, and two transactions locking the same view rows in different orders could
+    # deadlock, costing a writer its request.
+    with write_transaction(database_url) as session:
         stored = views_repo.store(session, built)
         for golden_id, generation in gone:
             views_repo.drop(session, golden_id, generation)
