@@ -38,10 +38,10 @@ BATCH = 200
 
 def read(session: Session, golden_id: str, hide_sensitive: bool) -> bytes | None:
     """The ready answer to a default 360 read, or None when it must be built live."""
-    stored = views_repo.get(session, golden_id)
+    stored = views_repo.get(session, golden_id, masked=hide_sensitive)
     if stored is None or (stored.valid_until is not None and stored.valid_until <= utcnow()):
         return None
-    return stored.masked_body if hide_sensitive else stored.body
+    return stored.body
 
 
 def stale_count(session: Session) -> int:

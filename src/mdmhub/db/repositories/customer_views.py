@@ -135,7 +135,10 @@ def mark_customers_of(session: Session, keys: Sequence[tuple[str, str]]) -> None
 
 @event.listens_for(Session, "before_commit")
 def _write_marks(session: Session) -> None:
-    """Every session's unit of work writes its marks in its own transaction, last."""
+    """Every session's unit of work writes its marks in its own transaction, last (a read
+    has none, and pays only the check)."""
+    if not session.info.get(_PENDING) and not session.info.get(_PENDING_CUSTOMERS):
+        return
     touched = sorted(session.info.pop(_PENDING, set()))
     customers: list[str | None] = list(session.info.pop(_PENDING_CUSTOMERS, set()))
     for chunk in chunks(touched):
@@ -153,20 +156,25 @@ def _forget_marks(session: Session) -> None:
 @dataclass(frozen=True, slots=True)
 class StoredView:
     body: bytes
-    masked_body: bytes
     valid_until: datetime | None
 
 
-_READ = select(CustomerView.body, CustomerView.masked_body, CustomerView.valid_until).where(
-    CustomerView.golden_id == bindparam("golden_id"), CustomerView.built_at.is_not(None)
-)
+_READ = {
+    masked: select(column, CustomerView.valid_until).where(
+        CustomerView.golden_id == bindparam("golden_id"), CustomerView.built_at.is_not(None)
+    )
+    for masked, column in ((False, CustomerView.body), (True, CustomerView.masked_body))
+}
+"""One body read, not both: a view's bodies are ~10 KB each, and a read from disk pays
+for every page it walks."""
 
 
-def get(session: Session, golden_id: str) -> StoredView | None:
-    row = session.execute(_READ, {"golden_id": golden_id}).first()
-    if row is None or row.body is None or row.masked_body is None:
+def get(session: Session, golden_id: str, masked: bool) -> StoredView | None:
+    """The view's full body, or its masked one."""
+    row = session.execute(_READ[masked], {"golden_id": golden_id}).first()
+    if row is None or row[0] is None:
         return None
-    return StoredView(row.body, row.masked_body, row.valid_until)
+    return StoredView(row[0], row.valid_until)
 
 
 def _stale(now: datetime) -> ColumnElement[bool]:
