@@ -34,7 +34,7 @@ import httpx
 from sqlalchemy import select
 
 from mdmhub.db.models import Interaction, SourceRecord
-from mdmhub.db.session import get_engine, transaction
+from mdmhub.db.session import dispose, transaction
 
 from _harness import ADMIN_KEY, free_port, fresh_database, serve
 
@@ -372,7 +372,7 @@ def lost_writes(url: str, hub: Hub) -> tuple[int, int]:
             (row.source, row.interaction_id)
             for row in session.execute(select(Interaction.source, Interaction.interaction_id))
         }
-    get_engine(url).dispose()
+    dispose(url)
     records = sum(1 for key, version in hub.records.items() if stored.get(key, 0) < version)
     return records, len(hub.interactions - interactions)
 

@@ -16,7 +16,7 @@ from sqlalchemy import make_url, text
 
 from mdmhub.db.base import Base
 from mdmhub.db.migrate import upgrade
-from mdmhub.db.session import get_engine
+from mdmhub.db.session import dispose, get_engine
 from mdmhub.settings import Settings
 from tests.receiver import Receiver
 
@@ -28,7 +28,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "hub.db"
     url = f"sqlite:///{path}"
     upgrade(url)
-    get_engine(url).dispose()  # the last connection to close folds the WAL into the file
+    dispose(url)  # the last connection to close folds the WAL into the file
     return path
 
 
@@ -61,7 +61,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         url = f"sqlite:///{path}"
         yield url
-        get_engine(url).dispose()
+        dispose(url)
     else:
         url = request.getfixturevalue("postgres_url")
         _empty_postgres(url)

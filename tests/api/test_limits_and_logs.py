@@ -56,10 +56,11 @@ def test_a_body_over_the_limit_is_a_413_and_changes_nothing(settings: Settings) 
 
 def test_every_answer_carries_a_request_id(client: TestClient) -> None:
     chosen = client.get("/v1/sources", headers={"X-Request-Id": "abc-123"})
-    generated = client.get("/v1/sources")
+    generated = [client.get("/v1/sources").headers["X-Request-Id"] for _ in range(2)]
 
     assert chosen.headers["X-Request-Id"] == "abc-123"
-    assert len(generated.headers["X-Request-Id"]) == 32
+    assert [len(request_id) for request_id in generated] == [32, 32]
+    assert generated[0] != generated[1]
 
 
 def test_the_access_log_names_the_route_template_not_the_personal_data_in_the_url(

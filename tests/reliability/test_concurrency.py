@@ -25,7 +25,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from mdmhub.db.session import get_engine
+from mdmhub.db.session import dispose
 from mdmhub.engine.evaluation import pairwise_scores
 from tests.conftest import _empty_postgres
 from tests.engine.test_order_independence import TOLERANCE_AGAINST_TRUTH, TOLERANCE_BETWEEN_ORDERS
@@ -122,7 +122,7 @@ def _run(
 
 def _reset(database_url: str, sqlite_template: Path) -> None:
     """Back to an empty, migrated database for the next run."""
-    get_engine(database_url).dispose()
+    dispose(database_url)
     if database_url.startswith("sqlite"):
         path = Path(database_url.removeprefix("sqlite:///"))
         for leftover in path.parent.glob(path.name + "*"):

@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from mdmhub.db.session import get_engine, transaction
+from mdmhub.db.session import dispose, transaction
 from mdmhub.domain.actors import SYSTEM
 from mdmhub.domain.golden import GoldenStatus
 from mdmhub.services import sources
@@ -97,7 +97,7 @@ def test_a_load_killed_half_way_finishes_on_the_second_run(
         time.sleep(0.02)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
-    get_engine(database_url).dispose()
+    dispose(database_url)
 
     committed = len(_assert_consistent(database_url))
     assert KILL_AFTER_CHUNKS * CHUNK <= committed < len(records)
@@ -156,7 +156,7 @@ def test_a_server_killed_mid_load_keeps_every_acknowledged_record_and_a_complete
     writer.join(timeout=60)
     assert failures == []
     assert transport_errors, "the writer should have lost its server mid-load"
-    get_engine(database_url).dispose()
+    dispose(database_url)
 
     restarted = Server(database_url, log)
     try:

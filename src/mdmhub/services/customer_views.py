@@ -11,11 +11,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from mdmhub.db.base import utcnow
 from mdmhub.db.repositories import customer_views as views_repo
-from mdmhub.db.session import transaction, write_transaction
+from mdmhub.db.session import lookup, transaction, write_transaction
 from mdmhub.domain.golden import GoldenStatus
 from mdmhub.errors import NotFoundError
 from mdmhub.services import customer_360
@@ -36,12 +37,17 @@ BATCH = 200
 """Views built per pass: a short store transaction, and little work lost to a conflict."""
 
 
-def read(session: Session, golden_id: str, hide_sensitive: bool) -> bytes | None:
+def read(connection: Connection | Session, golden_id: str, hide_sensitive: bool) -> bytes | None:
     """The ready answer to a default 360 read, or None when it must be built live."""
-    stored = views_repo.get(session, golden_id, masked=hide_sensitive)
+    stored = views_repo.get(connection, golden_id, masked=hide_sensitive)
     if stored is None or (stored.valid_until is not None and stored.valid_until <= utcnow()):
         return None
     return stored.body
+
+
+def read_ready(database_url: str, golden_id: str, hide_sensitive: bool) -> bytes | None:
+    """`read` as one autocommitted statement: no transaction to open or close around it."""
+    return lookup(database_url, lambda connection: read(connection, golden_id, hide_sensitive))
 
 
 def stale_count(session: Session) -> int:

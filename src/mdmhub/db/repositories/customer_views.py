@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Connection,
     and_,
     bindparam,
     delete,
@@ -169,9 +170,9 @@ _READ = {
 for every page it walks."""
 
 
-def get(session: Session, golden_id: str, masked: bool) -> StoredView | None:
+def get(connection: Connection | Session, golden_id: str, masked: bool) -> StoredView | None:
     """The view's full body, or its masked one."""
-    row = session.execute(_READ[masked], {"golden_id": golden_id}).first()
+    row = connection.execute(_READ[masked], {"golden_id": golden_id}).first()
     if row is None or row[0] is None:
         return None
     return StoredView(row[0], row.valid_until)
