@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from mdmhub.api.schemas import SearchOut
 from mdmhub.domain.actors import Role
 from tests.api.conftest import ClientAs, upsert
 from tests.factories import TOLEDO_NAMESAKE, people, person
@@ -72,6 +73,12 @@ def test_a_hit_carries_the_explanation_of_its_score(client: TestClient, jose: st
     phone = next(c for c in explanation["comparisons"] if c["name"] == "phone")
     assert phone["level"] == "exact"
     assert phone["weight"] > 0
+
+
+def test_the_answer_has_exactly_the_documented_shape(client: TestClient, jose: str) -> None:
+    answer = client.get("/v1/customers/search", params={"q": "Jose Garsia"}).json()
+
+    assert SearchOut.model_validate(answer).model_dump(mode="json") == answer
 
 
 def test_more_fields_rank_the_right_namesake_first(client: TestClient) -> None:

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from mdmhub.db.repositories import golden as golden_repo
 from mdmhub.db.repositories import records as records_repo
 from mdmhub.domain.entities import EntityType
 from mdmhub.engine.blocking import blocking_keys
@@ -22,11 +21,14 @@ is too big to pair every member with every other, not to score once against a pr
 
 @dataclass(frozen=True)
 class Hit:
+    """Shaped as the API's `SearchHitOut`, so that it is rendered as it is."""
+
     golden_id: str
     score: float
     attributes: dict[str, str]
-    matched: tuple[str, str]
-    """The member record that scored best (source, source id)."""
+    matched_source: str
+    """The member record that scored best."""
+    matched_source_id: str
     explanation: Explanation
 
 
@@ -57,8 +59,9 @@ def search(
         if candidate.golden_id not in best or score > best[candidate.golden_id][0]:
             best[candidate.golden_id] = (score, index)
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
-    goldens = golden_repo.get_many(session, [golden_id for golden_id, _ in ranked])
-    members = records_repo.by_ids(session, [candidates[index].id for _, (_, index) in ranked])
+    members = records_repo.with_their_goldens(
+        session, [candidates[index].id for _, (_, index) in ranked]
+    )
     hits = []
     for golden_id, (score, index) in ranked:
         member = members[candidates[index].id]
@@ -66,8 +69,9 @@ def search(
             Hit(
                 golden_id,
                 score,
-                golden_view.values(goldens[golden_id]),
-                (member.source, member.source_id),
+                golden_view.attribute_values(member.golden_attributes),
+                member.source,
+                member.source_id,
                 explanation_of(context.model, scored, index, features, candidates[index].features),
             )
         )

@@ -1,5 +1,6 @@
 """Reading golden records and source records back, following merges."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,9 @@ def get_source_record(
 
 def values(record: GoldenRecord | None) -> dict[str, str]:
     """A golden record's attribute values without their lineage (none for no record)."""
-    if record is None:
-        return {}
-    return {name: str(v["value"]) for name, v in record.attributes.items()}
+    return {} if record is None else attribute_values(record.attributes)
+
+
+def attribute_values(attributes: Mapping[str, Any]) -> dict[str, str]:
+    """Golden attributes (each a value with its lineage) as plain values."""
+    return {name: str(v["value"]) for name, v in attributes.items()}

@@ -3,16 +3,13 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from mdmhub.api.deps import AUTH_RESPONSES, MAX_ID, AgentDep, SessionDep, SettingsDep
-from mdmhub.api.masking import for_actor
+from mdmhub.api.deps import AUTH_RESPONSES, MAX_ID, AgentDep, SettingsDep
 from mdmhub.api.schemas import (
     Customer360Out,
     ErrorOut,
-    ExplanationOut,
-    SearchHitOut,
     SearchOut,
 )
 from mdmhub.db.session import transaction
@@ -36,7 +33,6 @@ Text = Annotated[str | None, Query(max_length=200)]
 )
 def search(
     actor: AgentDep,
-    session: SessionDep,
     settings: SettingsDep,
     q: Annotated[
         str | None,
@@ -52,9 +48,11 @@ def search(
     birth_date: Text = None,
     city: Text = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> SearchOut | JSONResponse:
+) -> Response:
     """Ranked by the match probability of the search with each customer's best record, with
-    the explanation of that score."""
+    the explanation of that score. The hits are rendered as they come from the service (they
+    have the documented shape), without building the schema's objects: a search is read
+    while the customer waits."""
     fields = {
         "full_name": name,
         "email": email,
@@ -63,21 +61,13 @@ def search(
         "birth_date": birth_date,
         "locality": city,
     }
-    hits = customer_search.search(session, settings, q, fields, limit)
-    body = SearchOut(
-        hits=[
-            SearchHitOut(
-                golden_id=h.golden_id,
-                score=h.score,
-                attributes=h.attributes,
-                matched_source=h.matched[0],
-                matched_source_id=h.matched[1],
-                explanation=ExplanationOut.model_validate(h.explanation),
-            )
-            for h in hits
-        ]
+    with transaction(settings.database_url) as session:
+        hits = customer_search.search(session, settings, q, fields, limit)
+    body = customer_360.render({"hits": hits})
+    return Response(
+        customer_360.render_masked(body) if hides_sensitive(actor) else body,
+        media_type="application/json",
     )
-    return for_actor(actor, body)
 
 
 def _sections(include: list[str] | None) -> frozenset[Section]:
