@@ -17,6 +17,9 @@ KEPT = 2
 """Characters left visible at the end, enough to tell two ids apart on the phone."""
 
 
+_CONTAINERS = (dict, list)
+
+
 def mask(value: str) -> str:
     return "*" * max(len(value) - KEPT, 1) + value[-KEPT:] if len(value) > KEPT else "*" * 3
 
@@ -32,15 +35,21 @@ def _all_values(data: Any) -> Any:
 
 
 def masked(data: Any) -> Any:
+    """Recurses only into containers: an answer is mostly plain values, and a search or a
+    360 read masks thousands of them."""
     if isinstance(data, list):
-        return [masked(item) for item in data]
+        return [masked(item) if isinstance(item, _CONTAINERS) else item for item in data]
     if not isinstance(data, dict):
         return data
     about = data.get("attribute", data.get("name"))
     if about in SENSITIVE:
         return _all_values(data)
     return {
-        key: _all_values(value) if key in SENSITIVE else masked(value)
+        key: _all_values(value)
+        if key in SENSITIVE
+        else masked(value)
+        if isinstance(value, _CONTAINERS)
+        else value
         for key, value in data.items()
     }
 

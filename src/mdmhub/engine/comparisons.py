@@ -8,6 +8,7 @@ pairs and a Python loop per pair would dominate its time. Level 0 is always
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -85,7 +86,7 @@ class Comparison:
     its match class. Unsupervised training then estimates u only, and the comparison
     still weighs in EM's posteriors (Splink's fix_m_probability)."""
 
-    @property
+    @cached_property
     def all_levels(self) -> tuple[Level, ...]:
         return (Level(NULL_LEVEL, m=1.0, u=1.0), *self.levels, self.else_level)
 
@@ -94,10 +95,14 @@ class Comparison:
 
     def assign(self, columns: dict[str, PairColumns]) -> IntArray:
         pairs = columns[self.feature]
+        missing = pairs.missing
+        if missing.all():
+            # Nothing to compare (a search by phone has no name): every pair is "missing".
+            return np.zeros(len(missing), dtype=np.int64)
         conditions = self.conditions(pairs, columns)
         else_index = len(self.levels) + 1
         chosen = np.select(conditions, np.arange(1, else_index), default=else_index)
-        return np.where(pairs.missing, 0, chosen).astype(np.int64)
+        return np.where(missing, 0, chosen).astype(np.int64)
 
     def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
         """One mask per level in `levels`; the first true mask wins."""

@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import MatchModelVersion
+from mdmhub.db.repositories.rows import select_rows
 
 _LATEST_STAMP = (
     select(MatchModelVersion.id, MatchModelVersion.trained_at)
@@ -13,14 +14,13 @@ _LATEST_STAMP = (
     .order_by(MatchModelVersion.id.desc())
     .limit(1)
 )
-"""Read on every match and search: a prepared statement on the connection, not through the
-ORM, which spent more on the statement than the database on the answer."""
+"""Read on every match and search."""
 
 
 def latest_stamp(session: Session, entity: str) -> tuple[int, datetime] | None:
     """Id and training time of the version in force (ids grow with versions): enough to
     tell whether a cached copy of it is still the one stored."""
-    row = session.connection().execute(_LATEST_STAMP, {"entity": entity}).first()
+    row = select_rows(session, _LATEST_STAMP, {"entity": entity}).first()
     return (row.id, row.trained_at) if row else None
 
 

@@ -22,6 +22,7 @@ from mdmhub.db.models import (
 )
 from mdmhub.db.repositories import bulk, customer_views
 from mdmhub.db.repositories.bulk import DRIVER_FROM_ROWS, chunks, insert_rows
+from mdmhub.db.repositories.rows import select_rows
 from mdmhub.domain.records import LinkInput
 
 STEWARD_LINK = "steward"
@@ -129,7 +130,7 @@ def candidates(
     """
     members: dict[str, list[int]] = defaultdict(list)
     for key_chunk in chunks(sorted(set(keys))):
-        key_rows = session.execute(_KEY_MEMBERS, {"entity": entity, "keys": list(key_chunk)})
+        key_rows = select_rows(session, _KEY_MEMBERS, {"entity": entity, "keys": list(key_chunk)})
         for key, record_id in key_rows:
             members[key].append(record_id)
     capped = {key: len(ids) for key, ids in members.items() if len(ids) > cap}
@@ -141,7 +142,7 @@ def candidates(
     wanted = sorted(shared.keys() - exclude)
     found: list[Candidate] = []
     for chunk in chunks(wanted):
-        rows = session.execute(_CANDIDATES, {"ids": list(chunk)})
+        rows = select_rows(session, _CANDIDATES, {"ids": list(chunk)})
         found.extend(Candidate(row.id, row.features, row.golden_id, shared[row.id]) for row in rows)
     return found, capped
 
@@ -305,9 +306,8 @@ _MEMBERS_WITH_GOLDEN = (
 
 
 def with_their_goldens(session: Session, record_ids: Sequence[int]) -> dict[int, MemberOfGolden]:
-    """Records named with their golden records, in one query: a search shows its few hits
-    so, and loading both as objects cost more than the rest of its database work."""
-    rows = session.connection().execute(_MEMBERS_WITH_GOLDEN, {"ids": list(record_ids)})
+    """Records named with their golden records, in one query: how a search shows its hits."""
+    rows = select_rows(session, _MEMBERS_WITH_GOLDEN, {"ids": list(record_ids)})
     return {row.id: MemberOfGolden(row.source, row.source_id, row.attributes) for row in rows}
 
 
