@@ -1,7 +1,8 @@
 """Read speed: the customer 360 view and customer search under concurrent clients, per database.
 
     python bench/read360.py [--customers 100000] [--seed 42] [--databases sqlite,postgresql]
-                            [--duration 30] [--warmup 5] [--clients 32] [--client-processes 2]
+                            [--duration 30] [--warmup 5] [--clients 32] [--search-clients 32,1]
+                            [--client-processes 2]
                             [--endpoints 360,search[,healthz]] [--http raw|httpx]
                             [--data-dir DIR]
 
@@ -22,7 +23,8 @@
    generator wrote: a name with a typo and a town, a nickname and a birth date, a phone or an
    email written another way, a national id) from `--clients` concurrent keep-alive
    connections, closed loop: each client sends its next request when the last one is
-   answered. Requests are timed one by one; those started in the `--warmup` seconds are not
+   answered. Search runs once per `--search-clients` count: under load, and for one agent
+   alone (how long a search takes when the machine is not queueing it). Requests are timed one by one; those started in the `--warmup` seconds are not
    counted, nor those still open at the end. `healthz` (not run by default) measures the
    same loop on `GET /healthz`: the ceiling of one server process, whatever the endpoint.
 
@@ -507,7 +509,7 @@ def bench_database(
         log = files.folder / f"server-{kind}.log"
         workers = {"MDMHUB_WORKERS": str(args.workers)}
         with serve(url, args.port or free_port(), log, workers) as (process, base):
-            tokens = [token, *agent_keys(base, args.clients - 1)]
+            tokens = [token, *agent_keys(base, max(args.clients, *args.search_clients) - 1)]
             check = httpx.get(
                 f"{base}/v1/customers/{golden_ids[0]}/360",
                 headers={"Authorization": f"Bearer {token}"},
@@ -523,11 +525,14 @@ def bench_database(
                 report_phase(results[-1])
             if "search" in endpoints:
                 paths, expected = search_paths(files, golden_of)
-                wait_until_idle()
-                results.append(
-                    run_phase(kind, "search", base, tokens, process.pid, paths, expected, args)
-                )
-                report_phase(results[-1])
+                for clients in args.search_clients:
+                    wait_until_idle()
+                    results.append(
+                        run_phase(
+                            kind, "search", base, tokens[:clients], process.pid, paths, expected, args
+                        )
+                    )
+                    report_phase(results[-1])
             if "healthz" in endpoints:
                 wait_until_idle()
                 results.append(
@@ -576,6 +581,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30, help="measured seconds per phase")
     parser.add_argument("--warmup", type=float, default=5, help="unmeasured seconds first")
     parser.add_argument("--clients", type=int, default=32, help="concurrent connections")
+    parser.add_argument(
+        "--search-clients",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[32, 1],
+        help="search phases, one per client count: loaded, and one agent alone",
+    )
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--endpoints", default="360,search")
     parser.add_argument("--http", choices=["raw", "httpx"], default="raw")
