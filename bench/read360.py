@@ -24,9 +24,10 @@
    email written another way, a national id) from `--clients` concurrent keep-alive
    connections, closed loop: each client sends its next request when the last one is
    answered. Search runs once per `--search-clients` count: under load, and for one agent
-   alone (how long a search takes when the machine is not queueing it). Requests are timed one by one; those started in the `--warmup` seconds are not
-   counted, nor those still open at the end. `healthz` (not run by default) measures the
-   same loop on `GET /healthz`: the ceiling of one server process, whatever the endpoint.
+   alone (how long a search takes when the machine is not queueing it). Requests are timed
+   one by one; those started in the `--warmup` seconds are not counted, nor those still
+   open at the end. `healthz` (not run by default) measures the same loop on
+   `GET /healthz`: the ceiling of one server process, whatever the endpoint.
 
 The load generator runs on the same 2-core machine as the server, in `--client-processes`
 separate processes (default 2, the clients shared among them), each an asyncio (uvloop) loop
@@ -527,10 +528,9 @@ def bench_database(
                 paths, expected = search_paths(files, golden_of)
                 for clients in args.search_clients:
                     wait_until_idle()
+                    some = tokens[:clients]
                     results.append(
-                        run_phase(
-                            kind, "search", base, tokens[:clients], process.pid, paths, expected, args
-                        )
+                        run_phase(kind, "search", base, some, process.pid, paths, expected, args)
                     )
                     report_phase(results[-1])
             if "healthz" in endpoints:
