@@ -46,3 +46,14 @@ def test_a_lookup_sees_what_was_committed_after_the_last_one(database_url: str) 
     after = lookup(database_url, lambda connection: connection.execute(count).scalar_one())
 
     assert after == before + 1
+
+
+@pytest.mark.postgres
+def test_a_lookup_gives_up_rather_than_wait_on_a_locked_table(postgres_url: str) -> None:
+    admin = make_url(postgres_url).set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(admin) as locker:
+        locker.execute("LOCK TABLE sources IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(OperationalError, match="timeout"):
+            lookup(
+                postgres_url, lambda connection: connection.execute(text("SELECT 1 FROM sources"))
+            )

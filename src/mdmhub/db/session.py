@@ -59,9 +59,30 @@ def get_engine(url: str) -> Engine:
     )
 
 
+LOOKUP_TIMEOUT_SECONDS = 2
+"""The longest a lookup waits for the database: it may run on the server's event loop."""
+
+
+def _lookup_timeout_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute(f"PRAGMA busy_timeout={LOOKUP_TIMEOUT_SECONDS * 1000}")
+
+
 @lru_cache(maxsize=8)
 def _lookup_engine(url: str) -> Engine:
-    return _create_engine(url, pool_size=2, max_overflow=2, isolation_level="AUTOCOMMIT")
+    options: dict[str, Any] = {"pool_size": 2, "max_overflow": 2, "isolation_level": "AUTOCOMMIT"}
+    if url.startswith("sqlite"):
+        engine = _create_engine(url, **options)
+        event.listen(engine, "connect", _lookup_timeout_sqlite)
+        return engine
+    milliseconds = LOOKUP_TIMEOUT_SECONDS * 1000
+    return _create_engine(
+        url,
+        connect_args={
+            "connect_timeout": LOOKUP_TIMEOUT_SECONDS,
+            "options": f"-c statement_timeout={milliseconds} -c lock_timeout={milliseconds}",
+        },
+        **options,
+    )
 
 
 def lookup(url: str, read: Callable[[Connection], T]) -> T:
@@ -70,7 +91,9 @@ def lookup(url: str, read: Callable[[Connection], T]) -> T:
     It runs in autocommit on its own small pool without the checkout ping: on PostgreSQL
     one round trip instead of four (ping, BEGIN, SELECT, ROLLBACK). A connection the server
     closed meanwhile (a database restart) is found by the read failing, and the read is
-    tried once more on a fresh connection.
+    tried once more on a fresh connection. A server may make it on its event loop, so it
+    waits at most `LOOKUP_TIMEOUT_SECONDS` for the database, and fails rather than stall
+    every other request.
     """
     try:
         return _read_once(url, read)
