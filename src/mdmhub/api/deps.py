@@ -45,9 +45,10 @@ def _write_session(settings: "SettingsDep") -> Iterator[Session]:
         yield session
 
 
-def _entity(
+async def _entity(
     entity: Annotated[str, Path(description="customers, products or addresses")],
 ) -> EntityType:
+    """Async, as `_settings`: a plain function would cost a thread hop."""
     try:
         return EntityType.from_plural(entity)
     except ValueError:
