@@ -100,7 +100,10 @@ def test_every_default_comparison_has_one_condition_per_declared_level(model: Ma
     left = np.array(["1980-05-17", "1980-05-17"], dtype=object)
     right = np.array(["1980-05-17", "zzzz"], dtype=object)
     columns = {name: PairColumns(left, right) for name in model.features()}
-    one, other = (" ".join(c * 4 for c in letters) for letters in ("abcdefghijkl", "mnopqrstuvwx"))
+    one, other = (
+        " ".join(c * n for c in letters for n in (3, 4))
+        for letters in ("abcdefghijklm", "nopqrstuvwxyz")
+    )
     for comparison in model.comparisons:
         if isinstance(comparison, RareWordBands):
             columns[comparison.feature] = PairColumns(

@@ -238,16 +238,17 @@ PRODUCT = MatchModel(
         UnsharedRareWords(
             name="title_unshared",
             feature="title",
-            bounds=(0.0, 2.0, 4.0, 7.0, 10.0),
+            # A word held by one title in a few thousand weighs about 8: the bands are
+            # "only common words", "about one rare word", "about two".
+            bounds=(0.0, 3.0, 8.0, 15.0),
             levels=(
                 Level("exact", m=0.3, u=0.1),
                 Level("contained", m=0.25, u=0.1),
-                Level("unshared<=2", m=0.2, u=0.1),
-                Level("unshared<=4", m=0.1, u=0.1),
-                Level("unshared<=7", m=0.07, u=0.1),
-                Level("unshared<=10", m=0.04, u=0.1),
+                Level("unshared<=3", m=0.2, u=0.1),
+                Level("unshared<=8", m=0.12, u=0.2),
+                Level("unshared<=15", m=0.08, u=0.2),
             ),
-            else_level=_else(0.04, 0.4),
+            else_level=_else(0.05, 0.3),
         ),
         VariantBands(
             name="editions",
