@@ -186,7 +186,7 @@ def _variant(title: str | None, words: dict[str, str]) -> str | None:
 
 
 def editions(title: str | None) -> str | None:
-    """The edition words of a normalised title joined by "|" ("deluxe|upgrade"), NO_VARIANT
+    """The edition words of a normalised title joined by "|" ("deluxe|upgrade"), NO_WORDS
     for none, None without a title."""
     return _variant(title, _EDITIONS)
 
