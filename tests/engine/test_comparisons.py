@@ -4,17 +4,24 @@ import pytest
 from mdmhub.engine.comparisons import (
     ELSE_LEVEL,
     NULL_LEVEL,
+    SINGLETON,
+    BrandInTitle,
     Comparison,
     DateBands,
     EditDistanceBands,
     ExactMatch,
+    Frequencies,
     JaroWinklerBands,
     Level,
     NameBands,
     ObjectArray,
     PairColumns,
+    RareWordCosine,
     RelativeDifferenceBands,
     TokenSetBands,
+    UnsharedRareWords,
+    VariantBands,
+    word_table,
 )
 
 
@@ -601,3 +608,122 @@ def test_a_family_name_with_a_swap_feature_gets_the_swapped_level_when_both_name
     [level] = level_names(FAMILY_WITH_SWAP, family, given=(given,))
 
     assert level == expected
+
+
+# VariantBands
+
+VARIANTS = VariantBands(
+    name="editions", feature="editions", levels=levels("same", "neither", "one_within_other")
+)
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        ("deluxe|upgrade", "deluxe|upgrade", "same"),
+        ("-", "-", "neither"),
+        ("deluxe", "-", "one_within_other"),
+        ("deluxe", "deluxe|upgrade", "one_within_other"),
+        ("deluxe", "standard", "else"),
+        ("deluxe|mac", "deluxe|win", "else"),
+    ],
+)
+def test_variant_bands_tell_a_left_out_edition_from_another_edition(
+    left: str, right: str, expected: str
+) -> None:
+    assert level_of(VARIANTS, left, right) == expected
+
+
+# BrandInTitle
+
+BRAND_IN_TITLE = BrandInTitle(
+    name="brand_in_title",
+    feature="title",
+    brand_feature="brand",
+    levels=levels("same_brand", "named_in_title", "neither_has_one"),
+)
+
+
+@pytest.mark.parametrize(
+    ("titles", "brands", "expected"),
+    [
+        (("westward", "westward"), ("encore", "encore"), "same_brand"),
+        (("westward", "encore software 13781 westward"), ("encore software", ""), "named_in_title"),
+        (("encore westward", "westward"), ("", "encore"), "named_in_title"),
+        (("westward", "westward"), ("", ""), "neither_has_one"),
+        (("westward", "westward deluxe"), ("encore", ""), "else"),
+        (("westward", "westward"), ("encore", "riverdeep"), "else"),
+    ],
+)
+def test_brand_in_title_finds_a_brand_written_into_the_other_title(
+    titles: tuple[str, str], brands: tuple[str, str], expected: str
+) -> None:
+    [name] = level_names(BRAND_IN_TITLE, titles, brand=(brands,))
+    assert name == expected
+
+
+def test_brand_in_title_is_missing_without_a_title() -> None:
+    [name] = level_names(BRAND_IN_TITLE, ("", "westward"), brand=(("encore", "encore"),))
+    assert name == NULL_LEVEL
+
+
+# RareWordCosine and UnsharedRareWords
+
+COSINE = RareWordCosine(
+    name="title_words",
+    feature="title",
+    thresholds=(0.9, 0.5),
+    levels=levels("exact", "cosine>=0.9", "cosine>=0.5"),
+)
+UNSHARED = UnsharedRareWords(
+    name="title_unshared",
+    feature="title",
+    bounds=(0.0, 2.0),
+    levels=levels("exact", "contained", "unshared<=2"),
+)
+# "software" is in every title, "edition" in half, "encore" in one of ten, the rest in one
+# of a hundred.
+SHARES = {word_table("title"): {SINGLETON: 0.01, "software": 1.0, "edition": 0.5, "encore": 0.1}}
+
+
+def rare_word_level(comparison: Comparison, left: str, right: str, shares: Frequencies) -> str:
+    columns = {"title": pair_columns((left, right))}
+    [index] = comparison.assign(columns, shares)
+    return comparison.all_levels[int(index)].name
+
+
+def test_rare_word_cosine_ignores_a_word_every_title_has() -> None:
+    assert rare_word_level(COSINE, "westward software", "westward", SHARES) == "cosine>=0.9"
+
+
+def test_rare_word_cosine_counts_every_word_alike_before_training() -> None:
+    assert rare_word_level(COSINE, "westward software", "westward", {}) == "cosine>=0.5"
+
+
+def test_rare_word_cosine_sets_apart_titles_sharing_only_a_common_word() -> None:
+    assert rare_word_level(COSINE, "software spanish", "software italian", SHARES) == "else"
+
+
+def test_rare_word_cosine_gives_identical_titles_the_exact_level() -> None:
+    assert rare_word_level(COSINE, "westward", "westward", SHARES) == "exact"
+
+
+def test_unshared_rare_words_see_one_title_within_the_other() -> None:
+    level = rare_word_level(UNSHARED, "westward", "encore 13781 westward", SHARES)
+    assert level == "contained"
+
+
+def test_unshared_rare_words_weigh_the_lighter_side_of_a_pair() -> None:
+    # "software" alone is all that one side lacks, and it weighs nothing.
+    level = rare_word_level(UNSHARED, "encore westward software", "westward 13781", SHARES)
+    assert level == "else"
+
+
+def test_unshared_rare_words_forgive_a_common_word_on_each_side() -> None:
+    level = rare_word_level(UNSHARED, "westward encore", "westward edition", SHARES)
+    assert level == "unshared<=2"
+
+
+def test_unshared_rare_words_set_apart_a_rare_word_on_each_side() -> None:
+    level = rare_word_level(UNSHARED, "topo usa west", "topo usa east", SHARES)
+    assert level == "else"

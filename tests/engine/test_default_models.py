@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from mdmhub.domain.entities import EntityType
-from mdmhub.engine.comparisons import JaroWinklerBands, NameBands, PairColumns
+from mdmhub.engine.comparisons import JaroWinklerBands, NameBands, PairColumns, RareWordBands
 from mdmhub.engine.default_models import CUSTOMER, DEFAULT_MODELS
 from mdmhub.engine.explanation import explain
 from mdmhub.engine.spec import MatchModel, Thresholds
@@ -94,10 +94,21 @@ def test_a_default_model_names_its_comparisons_uniquely(model: MatchModel) -> No
 
 @pytest.mark.parametrize("model", MODELS, ids=model_id)
 def test_every_default_comparison_has_one_condition_per_declared_level(model: MatchModel) -> None:
-    """Each comparison assigns without error and can reach its exact and else levels."""
+    """Each comparison assigns without error and can reach its exact and else levels.
+
+    Texts compared word by word differ by many words on both sides to reach else."""
     left = np.array(["1980-05-17", "1980-05-17"], dtype=object)
     right = np.array(["1980-05-17", "zzzz"], dtype=object)
     columns = {name: PairColumns(left, right) for name in model.features()}
+    one, other = (
+        " ".join(c * n for c in letters for n in (3, 4))
+        for letters in ("abcdefghijklm", "nopqrstuvwxyz")
+    )
+    for comparison in model.comparisons:
+        if isinstance(comparison, RareWordBands):
+            columns[comparison.feature] = PairColumns(
+                np.array([one, one], dtype=object), np.array([one, other], dtype=object)
+            )
 
     for comparison in model.comparisons:
         indexes = comparison.assign(columns)

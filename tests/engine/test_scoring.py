@@ -9,11 +9,10 @@ from numpy.typing import NDArray
 
 from mdmhub.domain.entities import EntityType
 from mdmhub.engine.blocking import block_on
-from mdmhub.engine.comparisons import ExactMatch, JaroWinklerBands, Level
+from mdmhub.engine.comparisons import SINGLETON, ExactMatch, JaroWinklerBands, Level
 from mdmhub.engine.scoring import (
     EXACT_LEVEL,
     MAX_ABS_WEIGHT,
-    SINGLETON,
     ScoredPairs,
     feature_columns,
     level_weights,

@@ -21,11 +21,18 @@ import pytest
 from mdmhub.domain.entities import EntityType
 from mdmhub.engine import training
 from mdmhub.engine.blocking import block_on
-from mdmhub.engine.comparisons import ExactMatch, JaroWinklerBands, Level
+from mdmhub.engine.comparisons import (
+    SINGLETON,
+    ExactMatch,
+    JaroWinklerBands,
+    Level,
+    RareWordCosine,
+    word_table,
+)
 from mdmhub.engine.default_models import CUSTOMER
 from mdmhub.engine.evaluation import pairwise_scores
 from mdmhub.engine.pipeline import IncomingRecord, resolve
-from mdmhub.engine.scoring import SINGLETON, feature_columns, level_weights
+from mdmhub.engine.scoring import feature_columns, level_weights
 from mdmhub.engine.spec import MatchModel, Thresholds
 from mdmhub.engine.training import (
     TrainedParameters,
@@ -827,3 +834,45 @@ def test_the_learned_prior_is_no_more_than_the_sessions_expect_together() -> Non
     parameters = train_unsupervised(model, records).parameters
 
     assert parameters.probability_two_random_records_match / true_share < 3
+
+
+TITLE_WORDS = MatchModel(
+    entity=EntityType.PRODUCT,
+    comparisons=(
+        RareWordCosine(
+            name="title_words",
+            feature="title",
+            thresholds=(0.5,),
+            levels=(Level("exact", m=0.5, u=0.1), Level("cosine>=0.5", m=0.3, u=0.2)),
+        ),
+    ),
+    blocking_rules=(block_on("title"),),
+    thresholds=Thresholds(upper=0.9, lower=0.5),
+    probability_two_random_records_match=0.01,
+)
+
+
+def test_training_learns_word_shares_over_distinct_texts_not_records() -> None:
+    """A record repeated across labelled pairs must not make its words look common."""
+    features = [{"title": "adobe cs3"}] * 5 + [{"title": "adobe cs4"}, {"title": "corel 11"}]
+
+    shares = term_frequencies(TITLE_WORDS, features)[word_table("title")]
+
+    assert shares == {SINGLETON: pytest.approx(1 / 3), "adobe": pytest.approx(2 / 3)}
+
+
+def test_supervised_training_scores_its_pairs_with_the_word_shares_it_learns() -> None:
+    """Pairs agreeing on a common word only are told apart from those sharing a rare one."""
+    titles = [f"common rare{i}" for i in range(20)]
+    left = [{"title": t} for t in titles] + [{"title": f"common x{i}"} for i in range(20)]
+    right = [{"title": f"{t} extra"} for t in titles] + [
+        {"title": f"common y{i}"} for i in range(20)
+    ]
+    labels = [1] * 20 + [0] * 20
+
+    parameters = training.train_supervised(TITLE_WORDS, left, right, labels)
+
+    # Counting words alike, "common x1" and "common y1" would reach the band (cosine 0.5).
+    [_, band, other] = parameters.levels["title_words"]
+    assert band[1] == pytest.approx(20.5 / 21.5)
+    assert other[2] == pytest.approx(20.5 / 21.5)

@@ -6,7 +6,8 @@ pairs and a Python loop per pair would dominate its time. Level 0 is always
 "missing on either side" and carries no weight; the last level is "else".
 """
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -23,6 +24,12 @@ IntArray = npt.NDArray[np.int64]
 
 NULL_LEVEL = "missing"
 ELSE_LEVEL = "else"
+
+SINGLETON = ""
+"""Key of a frequency table holding the share of a value seen only once."""
+
+Frequencies = Mapping[str, Mapping[str, float]]
+"""Table name -> value -> share of records holding it, as training learns them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +100,18 @@ class Comparison:
     def features(self) -> tuple[str, ...]:
         return (self.feature,)
 
-    def assign(self, columns: dict[str, PairColumns]) -> IntArray:
+    def assign(
+        self, columns: dict[str, PairColumns], frequencies: Frequencies | None = None
+    ) -> IntArray:
+        """Level indexes; `frequencies` serves comparisons that weigh values by rarity."""
         pairs = columns[self.feature]
         missing = pairs.missing
         if missing.all():
             # Nothing to compare (a search by phone has no name): every pair is "missing".
             return np.zeros(len(missing), dtype=np.int64)
-        conditions = self.conditions(pairs, columns)
+        return self._chosen(self.conditions(pairs, columns), missing)
+
+    def _chosen(self, conditions: list[BoolArray], missing: BoolArray) -> IntArray:
         else_index = len(self.levels) + 1
         chosen = np.select(conditions, np.arange(1, else_index), default=else_index)
         return np.where(missing, 0, chosen).astype(np.int64)
@@ -287,6 +299,169 @@ def _jaccard(left: str, right: str) -> float:
         return 0.0
     a, b = set(left.split("|")), set(right.split("|"))
     return len(a & b) / len(a | b)
+
+
+NO_WORDS = "-"
+"""A variant feature's value for a title that names none (not missing: it is evidence)."""
+
+
+@dataclass(frozen=True)
+class VariantBands(Comparison):
+    """Sets of variant words joined by "|" (a title's editions or platforms, "-" for none):
+    the same words, neither naming any, one side's words all among the other's, else
+    words that conflict ("deluxe" against "standard", "mac" against "win").
+
+    Titles of two editions of one product differ by a word that token similarity all
+    but ignores; a source that leaves the edition out is far more common than one that
+    names another.
+    """
+
+    def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
+        parsed: dict[str, frozenset[str]] = {}
+
+        def words(joined: str) -> frozenset[str]:
+            found = parsed.get(joined)
+            if found is None:
+                found = parsed[joined] = frozenset(joined.split("|")) - {NO_WORDS}
+            return found
+
+        same, neither, within = (np.zeros(len(pairs.left), dtype=np.bool_) for _ in range(3))
+        for i, (a, b) in enumerate(zip(pairs.left, pairs.right, strict=True)):
+            left, right = words(a), words(b)
+            same[i] = bool(left) and left == right
+            neither[i] = not left and not right
+            within[i] = left <= right or right <= left
+        return [same, neither, within]
+
+
+@dataclass(frozen=True)
+class BrandInTitle(Comparison):
+    """A title paired with its record's brand: the same brand, one side's brand named in the
+    other side's title, neither record with a brand, else.
+
+    Marketplaces often leave the manufacturer field empty and write it into the title
+    instead ("encore software 13781 westward"), so the brand comparison alone is missing
+    for most of their pairs.
+    """
+
+    brand_feature: str = ""
+
+    def features(self) -> tuple[str, ...]:
+        return (self.feature, self.brand_feature)
+
+    def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
+        brands = columns[self.brand_feature]
+        count = len(pairs.left)
+        named = np.zeros(count, dtype=np.bool_)
+        for i, (title_l, title_r, brand_l, brand_r) in enumerate(
+            zip(pairs.left, pairs.right, brands.left, brands.right, strict=True)
+        ):
+            named[i] = _named_in(brand_l, title_r) or _named_in(brand_r, title_l)
+        same = brands.equal & ~brands.missing
+        neither = (brands.left == "") & (brands.right == "")
+        return [np.asarray(same, dtype=np.bool_), named, np.asarray(neither, dtype=np.bool_)]
+
+
+def _named_in(brand: str, title: str) -> bool:
+    """The brand's first word is a word of the title: "encore" of "encore software"."""
+    return bool(brand) and brand.split(maxsplit=1)[0] in title.split()
+
+
+def word_table(feature: str) -> str:
+    """The name under which training keeps a feature's word shares (apart from its values')."""
+    return f"{feature} words"
+
+
+@dataclass(frozen=True)
+class RareWordBands(Comparison):
+    """Texts compared word by word, each word weighted by its rarity, log(1 / share of
+    training texts holding it): "spanish" against "italian" outweighs a shared "software".
+
+    Without trained word shares (before training) every word weighs 1.
+    """
+
+    def assign(
+        self, columns: dict[str, PairColumns], frequencies: Frequencies | None = None
+    ) -> IntArray:
+        pairs = columns[self.feature]
+        missing = pairs.missing
+        if missing.all():
+            return np.zeros(len(missing), dtype=np.int64)
+        shares = (frequencies or {}).get(word_table(self.feature), {})
+        weights = _WordWeights(shares)
+        measure = np.fromiter(
+            (
+                self.measure(weights(a), weights(b))
+                for a, b in zip(pairs.left, pairs.right, strict=True)
+            ),
+            dtype=np.float64,
+            count=len(pairs.left),
+        )
+        return self._chosen([pairs.equal, *self.bands(measure)], missing)
+
+    def measure(self, left: Mapping[str, float], right: Mapping[str, float]) -> float:
+        """The pair's figure from each side's word weights."""
+        raise NotImplementedError
+
+    def bands(self, measure: npt.NDArray[np.float64]) -> list[BoolArray]:
+        """One mask per level after exact."""
+        raise NotImplementedError
+
+
+class _WordWeights:
+    """Each distinct text's words with their weights, computed once: titles repeat a lot."""
+
+    def __init__(self, shares: Mapping[str, float]) -> None:
+        self._shares = shares
+        self._rarest = shares.get(SINGLETON, min(shares.values())) if shares else 1.0
+        self._cache: dict[str, dict[str, float]] = {}
+
+    def __call__(self, text: str) -> dict[str, float]:
+        found = self._cache.get(text)
+        if found is None:
+            found = self._cache[text] = {word: self._weight(word) for word in set(text.split())}
+        return found
+
+    def _weight(self, word: str) -> float:
+        if not self._shares:
+            return 1.0
+        return -math.log(self._shares.get(word, self._rarest))
+
+
+@dataclass(frozen=True)
+class RareWordCosine(RareWordBands):
+    """Exact, then the cosine of the two texts' rarity-weighted word vectors at each threshold."""
+
+    thresholds: tuple[float, ...] = ()
+
+    def measure(self, left: Mapping[str, float], right: Mapping[str, float]) -> float:
+        shared = sum(weight * weight for word, weight in left.items() if word in right)
+        norms = math.sqrt(sum(w * w for w in left.values()) * sum(w * w for w in right.values()))
+        return shared / norms if norms else 0.0
+
+    def bands(self, measure: npt.NDArray[np.float64]) -> list[BoolArray]:
+        return [measure >= t for t in self.thresholds]
+
+
+@dataclass(frozen=True)
+class UnsharedRareWords(RareWordBands):
+    """Exact, then the weight of the words one side has and the other lacks, taken on the side
+    with less of it, at most each bound.
+
+    One title is often the other plus a seller's words (a catalogue number, "software for
+    windows"): the side with less unshared weight says whether one contains the other or
+    each names something the other does not ("west region" and "east region").
+    """
+
+    bounds: tuple[float, ...] = ()
+
+    def measure(self, left: Mapping[str, float], right: Mapping[str, float]) -> float:
+        only_left = sum(weight for word, weight in left.items() if word not in right)
+        only_right = sum(weight for word, weight in right.items() if word not in left)
+        return min(only_left, only_right)
+
+    def bands(self, measure: npt.NDArray[np.float64]) -> list[BoolArray]:
+        return [measure <= bound for bound in self.bounds]
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,19 @@ by most true pairs). Training replaces them; these only have to be sensible.
 from mdmhub.domain.entities import EntityType
 from mdmhub.engine.blocking import block_on
 from mdmhub.engine.comparisons import (
+    BrandInTitle,
     DateBands,
     EditDistanceBands,
     ExactMatch,
     JaroWinklerBands,
     Level,
     NameBands,
+    RareWordCosine,
     RelativeDifferenceBands,
     SetOverlapBands,
     TokenSetBands,
+    UnsharedRareWords,
+    VariantBands,
 )
 from mdmhub.engine.spec import MatchModel, Thresholds
 
@@ -214,6 +218,69 @@ PRODUCT = MatchModel(
             levels=(Level("exact", m=0.8, u=0.05), Level("jaro_winkler>=0.90", m=0.05, u=0.01)),
             else_level=_else(0.15, 0.94),
         ),
+        # The title again, word by word with rare words weighing more. Before training these
+        # count only mildly: they overlap the token-set comparison, and only the regression
+        # on labelled pairs learns how much each adds.
+        RareWordCosine(
+            name="title_words",
+            feature="title",
+            thresholds=(0.9, 0.75, 0.6, 0.45, 0.3),
+            levels=(
+                Level("exact", m=0.3, u=0.1),
+                Level("cosine>=0.9", m=0.25, u=0.1),
+                Level("cosine>=0.75", m=0.2, u=0.1),
+                Level("cosine>=0.6", m=0.1, u=0.1),
+                Level("cosine>=0.45", m=0.07, u=0.1),
+                Level("cosine>=0.3", m=0.04, u=0.1),
+            ),
+            else_level=_else(0.04, 0.4),
+        ),
+        UnsharedRareWords(
+            name="title_unshared",
+            feature="title",
+            # A word held by one title in a few thousand weighs about 8: the bands are
+            # "only common words", "about one rare word", "about two".
+            bounds=(0.0, 3.0, 8.0, 15.0),
+            levels=(
+                Level("exact", m=0.3, u=0.1),
+                Level("contained", m=0.25, u=0.1),
+                Level("unshared<=3", m=0.2, u=0.1),
+                Level("unshared<=8", m=0.12, u=0.2),
+                Level("unshared<=15", m=0.08, u=0.2),
+            ),
+            else_level=_else(0.05, 0.3),
+        ),
+        VariantBands(
+            name="editions",
+            feature="editions",
+            levels=(
+                Level("same", m=0.2, u=0.05),
+                Level("neither", m=0.5, u=0.45),
+                Level("one_within_other", m=0.25, u=0.2),
+            ),
+            else_level=_else(0.05, 0.3),
+        ),
+        VariantBands(
+            name="platforms",
+            feature="platforms",
+            levels=(
+                Level("same", m=0.2, u=0.1),
+                Level("neither", m=0.5, u=0.5),
+                Level("one_within_other", m=0.28, u=0.3),
+            ),
+            else_level=_else(0.02, 0.1),
+        ),
+        BrandInTitle(
+            name="brand_in_title",
+            feature="title",
+            brand_feature="brand",
+            levels=(
+                Level("same_brand", m=0.4, u=0.1),
+                Level("named_in_title", m=0.3, u=0.1),
+                Level("neither_has_one", m=0.1, u=0.1),
+            ),
+            else_level=_else(0.2, 0.7),
+        ),
         _exact_or_one_typo("model_number", exact=(0.7, 0.0001), typo=(0.1, 0.001)),
         _exact("gtin", m=0.95, u=0.00001),
         _exact("sku", m=0.8, u=0.0001),
@@ -238,7 +305,12 @@ PRODUCT = MatchModel(
     ),
     thresholds=Thresholds(upper=0.9, lower=0.5),
     probability_two_random_records_match=1e-4,
-    derived_features=(("title_prefix", "title"), ("codes", "title")),
+    derived_features=(
+        ("title_prefix", "title"),
+        ("codes", "title"),
+        ("editions", "title"),
+        ("platforms", "title"),
+    ),
 )
 
 ADDRESS = MatchModel(

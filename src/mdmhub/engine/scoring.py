@@ -8,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from mdmhub.engine.comparisons import Level, PairColumns
+from mdmhub.engine.comparisons import SINGLETON, Level, PairColumns
 from mdmhub.engine.spec import MatchModel
 
 FloatArray = npt.NDArray[np.float64]
@@ -46,9 +46,6 @@ def _clamped_weight(m: float, u: float) -> float:
 
 EXACT_LEVEL = 1
 """Every comparison's first level after "missing" is exact agreement."""
-
-SINGLETON = ""
-"""Key of a term-frequency table holding the share of a value seen only once."""
 
 
 def term_frequency_weight(
@@ -111,7 +108,7 @@ def score_pairs(
         for index, (comparison, table) in enumerate(
             zip(model.comparisons, level_weights(model), strict=True)
         ):
-            levels[:, index] = comparison.assign(pair_columns)
+            levels[:, index] = comparison.assign(pair_columns, model.term_frequencies)
             weights[:, index] = table[levels[:, index]]
             frequencies = model.term_frequencies.get(comparison.feature)
             if comparison.term_frequency and frequencies:

@@ -22,8 +22,8 @@ import numpy as np
 import numpy.typing as npt
 
 from mdmhub.engine.blocking import BlockingRule, blocking_keys, candidate_pairs
-from mdmhub.engine.comparisons import Comparison, Level
-from mdmhub.engine.scoring import SINGLETON, feature_columns, score_pairs
+from mdmhub.engine.comparisons import SINGLETON, Comparison, Level, RareWordBands, word_table
+from mdmhub.engine.scoring import feature_columns, score_pairs
 from mdmhub.engine.spec import MatchModel, Thresholds
 
 FloatArray = npt.NDArray[np.float64]
@@ -232,7 +232,8 @@ def _overlaps(model: MatchModel, comparison: Comparison, rule: BlockingRule) -> 
 def term_frequencies(
     model: MatchModel, features: Sequence[Features]
 ) -> dict[str, dict[str, float]]:
-    """Share of records per value, for the features whose exact agreement is TF-adjusted."""
+    """Share of records per value, for the features whose exact agreement is TF-adjusted, and
+    share of texts per word, for the comparisons that weigh words by rarity."""
     tables: dict[str, dict[str, float]] = {}
     for comparison in model.comparisons:
         if not comparison.term_frequency:
@@ -242,7 +243,21 @@ def term_frequencies(
         if total:
             table = {value: count / total for value, count in counts.items() if count > 1}
             tables[comparison.feature] = {SINGLETON: 1 / total, **table}
+    for comparison in model.comparisons:
+        if isinstance(comparison, RareWordBands):
+            tables[word_table(comparison.feature)] = _word_shares(features, comparison.feature)
     return tables
+
+
+def _word_shares(features: Sequence[Features], feature: str) -> dict[str, float]:
+    """Share of distinct texts holding each word (only words held more than once): labelled
+    pairs repeat a record in many pairs, which must not make its words look common."""
+    texts = {f[feature] for f in features if f.get(feature)}
+    if not texts:
+        return {}
+    counts = Counter(word for text in texts for word in set(text.split()))
+    total = len(texts)
+    return {SINGLETON: 1 / total, **{w: c / total for w, c in counts.items() if c > 1}}
 
 
 @dataclass(frozen=True)
@@ -266,6 +281,9 @@ def train_unsupervised(
     """EM per blocking rule on at most `max_session_pairs` sampled pairs each: estimates
     settle long before that, and a big block would otherwise dominate the run time."""
     rng = np.random.default_rng(seed)
+    # Word shares change which level a pair reaches, so training scores with them too.
+    frequencies = term_frequencies(model, features)
+    model = replace(model, term_frequencies=frequencies)
     columns = feature_columns(features, model.features())
     u, observed = estimate_u(model, columns, len(features), random_pairs, rng)
     m_defaults = [
@@ -319,7 +337,7 @@ def train_unsupervised(
             # like matches; each session judges its pairs without its rule's comparisons.
             matches = min(matches, session_matches)
         prior = float(np.clip(matches / max(possible, 1.0), 1e-9, 0.5))
-    parameters = _parameters(model, m_final, u, prior, term_frequencies(model, features), observed)
+    parameters = _parameters(model, m_final, u, prior, frequencies, observed)
     return TrainingReport(parameters, len(features), len(union.left), sessions)
 
 
@@ -365,6 +383,8 @@ def train_supervised(
     explanation still adds up.
     """
     features = [*left, *right]
+    frequencies = term_frequencies(model, features)
+    model = replace(model, term_frequencies=frequencies)
     columns = feature_columns(features, model.features())
     count = len(left)
     scored = score_pairs(model, columns, np.arange(count), np.arange(count, 2 * count))
@@ -387,7 +407,7 @@ def train_supervised(
     return TrainedParameters(
         prior,
         _parameters(model, m, u, prior, {}, observed).levels,
-        term_frequencies(model, features),
+        frequencies,
         {name: w for (name, w), seen in zip(weights.items(), observed, strict=True) if seen},
         (upper, max(upper / 2, 0.01)),
     )

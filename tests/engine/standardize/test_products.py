@@ -2,11 +2,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mdmhub.engine.comparisons import NO_WORDS
 from mdmhub.engine.standardize.products import (
+    editions,
     normalize_gtin,
     normalize_model_number,
     normalize_title,
     parse_price,
+    platforms,
     version_or_code,
 )
 
@@ -156,3 +159,29 @@ def test_a_version_is_its_number_without_v_or_a_zero_minor_version(
 def test_a_version_or_code_is_idempotent(token: str) -> None:
     once = version_or_code(token)
     assert version_or_code(once) == once
+
+
+class TestEditions:
+    def test_names_each_edition_once_under_one_spelling(self) -> None:
+        assert editions("photo explosion dlx 3.0 deluxe upg") == "deluxe|upgrade"
+
+    def test_marks_a_title_without_an_edition_rather_than_leaving_it_missing(self) -> None:
+        assert editions("westward") == NO_WORDS
+
+    def test_is_missing_without_a_title(self) -> None:
+        assert editions(None) is None
+
+    @given(st.text())
+    def test_never_raises_and_names_only_known_words(self, raw: str) -> None:
+        title = normalize_title(raw)
+        found = editions(title)
+        assert (found is None) == (title is None)
+        assert found is None or found == NO_WORDS or all(w.isalpha() for w in found.split("|"))
+
+
+class TestPlatforms:
+    def test_reads_operating_systems_under_one_name(self) -> None:
+        assert platforms("adobe cs3 macosx and windows") == "mac|win"
+
+    def test_marks_a_title_without_a_platform(self) -> None:
+        assert platforms("adobe cs3") == NO_WORDS

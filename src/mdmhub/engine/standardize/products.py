@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
+from mdmhub.engine.comparisons import NO_WORDS
 from mdmhub.engine.standardize.text import normalize_code, to_ascii
 
 _CACHE_SIZE = 65536
@@ -119,6 +120,80 @@ def version_or_code(token: str) -> str:
     version, while "2.5" stays itself. Other codes ("x200", "16gb") are kept as they are."""
     version = _VERSION.fullmatch(token)
     return version.group("major") if version else token
+
+
+# Words that make another product of the same title: an upgrade is not the full version,
+# a deluxe edition not the standard one. Synonyms map to one word.
+_EDITIONS: Final = {
+    "deluxe": "deluxe",
+    "dlx": "deluxe",
+    "standard": "standard",
+    "std": "standard",
+    "professional": "pro",
+    "pro": "pro",
+    "premium": "premium",
+    "premier": "premier",
+    "upgrade": "upgrade",
+    "upg": "upgrade",
+    "upsell": "upgrade",
+    "academic": "academic",
+    "edu": "academic",
+    "education": "academic",
+    "educational": "academic",
+    "student": "academic",
+    "teacher": "academic",
+    "home": "home",
+    "basic": "basic",
+    "plus": "plus",
+    "gold": "gold",
+    "platinum": "platinum",
+    "ultimate": "ultimate",
+    "enterprise": "enterprise",
+    "server": "server",
+    "family": "family",
+    "expansion": "expansion",
+    "lite": "lite",
+    "express": "express",
+    "extended": "extended",
+    "small": "small",
+    "business": "business",
+    "suite": "suite",
+    "bundle": "bundle",
+    "labpack": "labpack",
+    "license": "license",
+    "oem": "oem",
+    "trial": "trial",
+    "collection": "collection",
+}
+_PLATFORMS: Final = {
+    "mac": "mac",
+    "macintosh": "mac",
+    "osx": "mac",
+    "macosx": "mac",
+    "win": "win",
+    "windows": "win",
+    "pc": "win",
+    "linux": "linux",
+    "lnx": "linux",
+}
+
+
+def _variant(title: str | None, words: dict[str, str]) -> str | None:
+    if not title:
+        return None
+    found = {words[t] for t in title.split() if t in words}
+    return "|".join(sorted(found)) or NO_WORDS
+
+
+def editions(title: str | None) -> str | None:
+    """The edition words of a normalised title joined by "|" ("deluxe|upgrade"), NO_WORDS
+    for none, None without a title."""
+    return _variant(title, _EDITIONS)
+
+
+def platforms(title: str | None) -> str | None:
+    """The operating systems a normalised title names ("mac|win"), as `editions` does."""
+    return _variant(title, _PLATFORMS)
 
 
 def normalize_model_number(value: str | None) -> str | None:

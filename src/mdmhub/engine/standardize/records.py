@@ -29,10 +29,12 @@ from mdmhub.engine.standardize.names import (
 from mdmhub.engine.standardize.organizations import normalize_org_name
 from mdmhub.engine.standardize.phones import normalize_phone
 from mdmhub.engine.standardize.products import (
+    editions,
     normalize_gtin,
     normalize_model_number,
     normalize_title,
     parse_price,
+    platforms,
     version_or_code,
 )
 from mdmhub.engine.standardize.text import normalize_code, normalize_text
@@ -125,6 +127,8 @@ def standardize_product(attributes: Attributes, phone_region: str) -> Features:
         {
             "title": title,
             "codes": _product_codes(title, model_number),
+            "editions": editions(title),
+            "platforms": platforms(title),
             "title_prefix": " ".join(title.split()[:2]) if title else None,
             "brand": normalize_text(attributes.get("brand"))
             or normalize_text(attributes.get("manufacturer")),
