@@ -231,6 +231,16 @@ def address_decision(left: dict[str, str], right: dict[str, str]) -> str:
     return explain(model, *features).decision
 
 
+def test_before_training_two_memory_sizes_of_one_laptop_are_no_product_match() -> None:
+    """The title words, editions and brand written into the title overlap the title and
+    brand comparisons: counted again before training, they linked a catalogue's variants."""
+    laptop = {"name": "LENOVO IDEAPAD 96S 8GB 256GB", "brand": "LENOVO", "price": "408,80"}
+    bigger = {**laptop, "name": "LENOVO IDEAPAD 96S 16GB 512GB", "price": "508,80"}
+    features = [standardize(EntityType.PRODUCT, p, "ES") for p in (laptop, bigger)]
+
+    assert explain(DEFAULT_MODELS[EntityType.PRODUCT], *features).decision == "no-match"
+
+
 def test_two_identical_addresses_link() -> None:
     assert address_decision(MADRID, MADRID) == "match"
 
