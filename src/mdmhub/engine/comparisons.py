@@ -109,9 +109,7 @@ class Comparison:
         if missing.all():
             # Nothing to compare (a search by phone has no name): every pair is "missing".
             return np.zeros(len(missing), dtype=np.int64)
-        return self._chosen(self.conditions(pairs, columns), missing)
-
-    def _chosen(self, conditions: list[BoolArray], missing: BoolArray) -> IntArray:
+        conditions = self.learned_conditions(pairs, columns, frequencies or {})
         else_index = len(self.levels) + 1
         chosen = np.select(conditions, np.arange(1, else_index), default=else_index)
         return np.where(missing, 0, chosen).astype(np.int64)
@@ -119,6 +117,12 @@ class Comparison:
     def conditions(self, pairs: PairColumns, columns: dict[str, PairColumns]) -> list[BoolArray]:
         """One mask per level in `levels`; the first true mask wins."""
         raise NotImplementedError
+
+    def learned_conditions(
+        self, pairs: PairColumns, columns: dict[str, PairColumns], frequencies: Frequencies
+    ) -> list[BoolArray]:
+        """`conditions`, for the comparisons that also read what training learned."""
+        return self.conditions(pairs, columns)
 
 
 @dataclass(frozen=True)
@@ -380,15 +384,10 @@ class RareWordBands(Comparison):
     Without trained word shares (before training) every word weighs 1.
     """
 
-    def assign(
-        self, columns: dict[str, PairColumns], frequencies: Frequencies | None = None
-    ) -> IntArray:
-        pairs = columns[self.feature]
-        missing = pairs.missing
-        if missing.all():
-            return np.zeros(len(missing), dtype=np.int64)
-        shares = (frequencies or {}).get(word_table(self.feature), {})
-        weights = _WordWeights(shares)
+    def learned_conditions(
+        self, pairs: PairColumns, columns: dict[str, PairColumns], frequencies: Frequencies
+    ) -> list[BoolArray]:
+        weights = _WordWeights(frequencies.get(word_table(self.feature), {}))
         measure = np.fromiter(
             (
                 self.measure(weights(a), weights(b))
@@ -397,7 +396,7 @@ class RareWordBands(Comparison):
             dtype=np.float64,
             count=len(pairs.left),
         )
-        return self._chosen([pairs.equal, *self.bands(measure)], missing)
+        return [pairs.equal, *self.bands(measure)]
 
     def measure(self, left: Mapping[str, float], right: Mapping[str, float]) -> float:
         """The pair's figure from each side's word weights."""
