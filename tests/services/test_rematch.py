@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from mdmhub.db.models import Event, GoldenRecord
+from mdmhub.db.models import BlockingKey, Event, GoldenRecord
 from mdmhub.db.session import transaction
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.golden import GoldenStatus
@@ -298,3 +298,34 @@ def test_after_a_rematch_with_new_blocking_rules_new_records_find_their_duplicat
     _ingest(settings, record("shop", "moved", **JOSE_NEW_CONTACTS))
 
     assert _xref(hub)["shop:moved"] == jose.golden_id
+
+
+def _stored_key_rules(settings: Settings) -> set[str]:
+    with transaction(settings.database_url) as session:
+        keys = session.scalars(select(BlockingKey.key).where(BlockingKey.entity == "customer"))
+        return {key.partition(":")[0] for key in keys}
+
+
+def test_a_rematch_under_new_blocking_rules_keeps_only_the_new_rules_keys(
+    upsert: Upsert, hub: Settings, tmp_path: Path
+) -> None:
+    _crowd(upsert)
+    settings = _configured(hub, tmp_path, '[customer]\nblocking = [["given", "birth_date"]]\n')
+
+    _rematch(settings)
+
+    assert _stored_key_rules(hub) == {"given+birth_date"}
+
+
+def test_a_rematch_under_the_same_rules_leaves_the_stored_keys_as_they_were(
+    upsert: Upsert, hub: Settings
+) -> None:
+    _crowd(upsert)
+    with transaction(hub.database_url) as session:
+        before = set(session.execute(select(BlockingKey.record_id, BlockingKey.key)).tuples())
+
+    _rematch(hub)
+
+    with transaction(hub.database_url) as session:
+        after = set(session.execute(select(BlockingKey.record_id, BlockingKey.key)).tuples())
+    assert after == before

@@ -36,9 +36,13 @@ def block_on(*features: str) -> BlockingRule:
     return BlockingRule(features)
 
 
+def distinct_keys(keys: Iterable[str | None]) -> list[str]:
+    """A record listed twice in one block would be paired with itself."""
+    return list(dict.fromkeys(key for key in keys if key is not None))
+
+
 def blocking_keys(rules: Iterable[BlockingRule], record: Features) -> list[str]:
-    """Distinct keys: a record listed twice in one block would be paired with itself."""
-    return list(dict.fromkeys(key for rule in rules if (key := rule.key(record)) is not None))
+    return distinct_keys(rule.key(record) for rule in rules)
 
 
 @dataclass

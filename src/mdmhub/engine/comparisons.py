@@ -223,13 +223,21 @@ class NameBands(Comparison):
         return np.asarray(equal_l | equal_r | lone_l | lone_r | (near_l & near_r), dtype=np.bool_)
 
 
+def _lengths(values: ObjectArray) -> IntArray:
+    return np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+
+
 def _initial_of_the_other(pairs: PairColumns) -> BoolArray:
-    """One side a single letter that starts the other side's name."""
-    first = np.frompyfunc(lambda value: value[:1], 1, 1)
-    length = np.frompyfunc(len, 1, 1)
-    left_len, right_len = length(pairs.left), length(pairs.right)
-    initial = ((left_len == 1) & (right_len > 1)) | ((right_len == 1) & (left_len > 1))
-    return np.asarray(initial & (first(pairs.left) == first(pairs.right)), dtype=np.bool_)
+    """One side a single letter that starts the other side's name. Lengths first: few pairs
+    hold an initial, and only theirs are read letter by letter."""
+    left_len, right_len = _lengths(pairs.left), _lengths(pairs.right)
+    one_initial = ((left_len == 1) & (right_len > 1)) | ((right_len == 1) & (left_len > 1))
+    rows = np.flatnonzero(one_initial)
+    initial = np.zeros(len(left_len), dtype=np.bool_)
+    initial[rows] = [
+        left[0] == right[0] for left, right in zip(pairs.left[rows], pairs.right[rows], strict=True)
+    ]
+    return initial
 
 
 def _aliases_meet(aliases: PairColumns, wanted: BoolArray) -> BoolArray:

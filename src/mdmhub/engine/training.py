@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from mdmhub.engine.blocking import BlockingRule, blocking_keys, candidate_pairs
+from mdmhub.engine.blocking import BlockingRule, candidate_pairs, distinct_keys
 from mdmhub.engine.comparisons import SINGLETON, Comparison, Level, RareWordBands, word_table
 from mdmhub.engine.scoring import feature_columns, score_pairs
 from mdmhub.engine.spec import MatchModel, Thresholds
@@ -294,8 +294,9 @@ def train_unsupervised(
     sessions: dict[str, int] = {}
     session_matches = 0.0
     everything = range(0, len(features))
-    for rule in model.blocking_rules:
-        keys = [blocking_keys([rule], f) for f in features]
+    keys_by_rule = {rule: [rule.key(f) for f in features] for rule in model.blocking_rules}
+    for rule, rule_keys in keys_by_rule.items():
+        keys = [[key] if key is not None else [] for key in rule_keys]
         pairs = candidate_pairs(keys, everything, block_size_cap)
         outside_rule = [not _overlaps(model, c, rule) for c in model.comparisons]
         estimated = [
@@ -322,7 +323,7 @@ def train_unsupervised(
         else default
         for found, default in zip(estimates, m_defaults, strict=True)
     ]
-    all_keys = [blocking_keys(model.blocking_rules, f) for f in features]
+    all_keys = [distinct_keys(keys) for keys in zip(*keys_by_rule.values(), strict=True)]
     union = candidate_pairs(all_keys, everything, block_size_cap)
     left, right = _sample(union.left, union.right, max_session_pairs, rng)
     prior = model.probability_two_random_records_match

@@ -7,12 +7,23 @@ SQLite's executemany. Values still pass through each column type's own bind
 processor, so what is stored is exactly what an ORM insert would store.
 """
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import JSON, Column, Connection, Table, UniqueConstraint, insert, inspect, select
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Table,
+    UniqueConstraint,
+    insert,
+    inspect,
+    select,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 from mdmhub.db.base import Base
 
@@ -50,6 +61,22 @@ def _converter(column: Column[Any], connection: Connection) -> Callable[[Any], A
     return processor
 
 
+_NOTHING = object()
+
+
+def _converted(convert: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """Column by column, and a value that is the very object of the row before (the one
+    timestamp of a whole chunk) converted once."""
+    converted: list[Any] = []
+    last: Any = _NOTHING
+    last_converted: Any = None
+    for value in values:
+        if value is not last:
+            last, last_converted = value, convert(value)
+        converted.append(last_converted)
+    return converted
+
+
 def _indexed(table: Table) -> list[str]:
     """The columns lookups filter on; sampling the big JSON columns would cost ten times more."""
     names = {c.name for c in table.primary_key}
@@ -83,14 +110,12 @@ def insert_rows(
         connection.execute(insert(table), list(rows))
         return
     columns = [c for c in table.columns if c.name in rows[0]]
-    converters = [_converter(c, connection) for c in columns]
-    values = [
-        tuple(
-            convert(row[c.name]) if convert else row[c.name]
-            for c, convert in zip(columns, converters, strict=True)
-        )
-        for row in rows
-    ]
+    by_column = [[row[c.name] for row in rows] for c in columns]
+    for index, column in enumerate(columns):
+        convert = _converter(column, connection)
+        if convert is not None:
+            by_column[index] = _converted(convert, by_column[index])
+    values = list(zip(*by_column, strict=True))
     names = ", ".join(c.name for c in columns)
     if connection.dialect.name == "postgresql":
         driver = connection.connection.driver_connection
@@ -108,6 +133,25 @@ def insert_rows(
         connection.exec_driver_sql(
             f"INSERT INTO {table.name} ({names}) VALUES ({placeholders})", values
         )
+
+
+def execute_many(
+    session: Session, statement: ClauseElement, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Run one statement for each of `rows` (bind name -> value, plain strings and numbers
+    that need no conversion), compiled once and handed to the driver's executemany."""
+    if not rows:
+        return
+    connection = session.connection()
+    compiled = statement.compile(dialect=connection.dialect)
+    assert isinstance(compiled, SQLCompiler)
+    defaults = compiled.params
+    if compiled.positional:
+        names = compiled.positiontup or []
+        parameters: list[Any] = [tuple({**defaults, **row}[n] for n in names) for row in rows]
+    else:
+        parameters = [{**defaults, **row} for row in rows]
+    connection.exec_driver_sql(str(compiled), parameters)
 
 
 def by_ids(session: Session, model: type[M], ids: Iterable[Any]) -> dict[Any, M]:

@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from mdmhub.db.models import CustomerView, RecordLink, SourceRecord
-from mdmhub.db.repositories.bulk import chunks
+from mdmhub.db.repositories.bulk import chunks, execute_many
 from mdmhub.domain.entities import EntityType
 
 CUSTOMER = EntityType.CUSTOMER
@@ -73,25 +73,29 @@ indexes (golden id, link target, record id) whatever its statistics say."""
 def _mark(session: Session, golden_ids: Iterable[str | None]) -> None:
     """Drop the bodies of the views of the customers among `golden_ids` and bump their
     generations, creating the rows of customers without one, so a refresher that read the
-    data before this write cannot store what it built from it."""
+    data before this write cannot store what it built from it.
+
+    One statement run for many parameter sets: a load marks a view per new customer, and
+    building a multi-row VALUES statement per chunk cost more than the writes."""
     customers = sorted({g for g in golden_ids if g and g.startswith(CUSTOMER_ID_PREFIX)})
+    if not customers:
+        return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    for chunk in chunks(customers):
-        statement = dialect.insert(CustomerView).values(
-            [{"golden_id": golden_id, "generation": 0} for golden_id in chunk]
-        )
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[CustomerView.golden_id],
-                set_={
-                    "generation": CustomerView.generation + 1,
-                    "body": None,
-                    "masked_body": None,
-                    "built_at": None,
-                    "valid_until": None,
-                },
-            )
-        )
+    statement = dialect.insert(CustomerView).values(golden_id=bindparam("golden_id"), generation=0)
+    execute_many(
+        session,
+        statement.on_conflict_do_update(
+            index_elements=[CustomerView.golden_id],
+            set_={
+                "generation": CustomerView.generation + 1,
+                "body": None,
+                "masked_body": None,
+                "built_at": None,
+                "valid_until": None,
+            },
+        ),
+        [{"golden_id": golden_id} for golden_id in customers],
+    )
 
 
 _PENDING = "mdmhub.customer_views.pending"

@@ -79,6 +79,9 @@ _KEY_MEMBERS = select(BlockingKey.key, BlockingKey.record_id).where(
     BlockingKey.entity == bindparam("entity"),
     BlockingKey.key.in_(bindparam("keys", expanding=True)),
 )
+_KEYS_OF_ENTITY = select(BlockingKey.record_id, BlockingKey.key).where(
+    BlockingKey.entity == bindparam("entity")
+)
 _CANDIDATES = select(SourceRecord.id, SourceRecord.features, SourceRecord.golden_id).where(
     SourceRecord.id.in_(bindparam("ids", expanding=True))
 )
@@ -204,9 +207,21 @@ def _key_rows(entity: str, keys_by_record: dict[int, list[str]]) -> list[dict[st
 def replace_all_blocking_keys(
     session: Session, entity: str, keys_by_record: dict[int, list[str]]
 ) -> None:
-    """Every key of an entity, rewritten (after a model change the rules may differ)."""
-    session.execute(delete(BlockingKey).where(BlockingKey.entity == entity))
-    insert_rows(session, BlockingKey, _key_rows(entity, keys_by_record), looked_up=True)
+    """Make an entity's stored keys exactly `keys_by_record` (after a model change the rules
+    may differ). Only records whose keys differ are rewritten: after a retrain with the same
+    rules that is none, and rewriting them all cost more than the re-clustering."""
+    stored: dict[int, set[str]] = defaultdict(set)
+    rows = select_rows(session, _KEYS_OF_ENTITY, {"entity": entity})
+    for record_id, key in rows:
+        stored[record_id].add(key)
+    changed = {
+        record_id: keys
+        for record_id, keys in keys_by_record.items()
+        if stored.get(record_id, set()) != set(keys)
+    }
+    replace_blocking_keys(
+        session, entity, changed, sorted(changed.keys() | (stored.keys() - keys_by_record.keys()))
+    )
 
 
 def relink(session: Session, retired: str, survivor: str) -> None:
