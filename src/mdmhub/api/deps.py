@@ -2,7 +2,7 @@
 
 import threading
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -17,9 +17,10 @@ from mdmhub.db.session import session_factory, transaction, write_transaction
 from mdmhub.domain.actors import Actor, Role
 from mdmhub.domain.entities import EntityType
 from mdmhub.errors import ForbiddenError, NotFoundError, UnauthenticatedError
-from mdmhub.services import api_keys, match_models
-from mdmhub.services.match_context import MatchContext
+from mdmhub.services import api_keys
 from mdmhub.settings import Settings
+
+T = TypeVar("T")
 
 WRITE_LOCK = threading.Lock()
 """Writers in one process take turns here, before they take the database's writer lock
@@ -45,6 +46,19 @@ def _write_session(settings: "SettingsDep") -> Iterator[Session]:
         yield session
 
 
+async def in_write_transaction(settings: Settings, work: Callable[[Session], T]) -> T:
+    """`work` in a write transaction, committed before the answer, all on one worker
+    thread. A route that names `WriteSessionDep` and the model's dependency pays a thread
+    hop for each and one for itself: for a single-record upsert the hops cost as much as the
+    write."""
+
+    def run() -> T:
+        with WRITE_LOCK, write_transaction(settings.database_url) as session:
+            return work(session)
+
+    return await run_in_threadpool(run)
+
+
 async def _entity(
     entity: Annotated[str, Path(description="customers, products or addresses")],
 ) -> EntityType:
@@ -57,20 +71,12 @@ async def _entity(
         ) from None
 
 
-def _match_context(
-    settings: "SettingsDep", entity: "EntityDep", session: "WriteSessionDep"
-) -> MatchContext:
-    """The model in force, read in the request's own (write) transaction."""
-    return match_models.context(session, entity, settings)
-
-
 SettingsDep = Annotated[Settings, Depends(_settings)]
 # The commit runs before the response is sent ("function" scope): a client never
 # hears "accepted" for a write that then fails to commit.
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 WriteSessionDep = Annotated[Session, Depends(_write_session, scope="function")]
 EntityDep = Annotated[EntityType, Depends(_entity)]
-MatchContextDep = Annotated[MatchContext, Depends(_match_context)]
 
 
 _bearer = HTTPBearer(

@@ -7,7 +7,13 @@ from fastapi.responses import JSONResponse
 from pydantic import Discriminator, Tag
 
 from mdmhub.api.answers import one_or_batch
-from mdmhub.api.deps import AUTH_RESPONSES, SessionDep, SourceWriterDep, WriteSessionDep
+from mdmhub.api.deps import (
+    AUTH_RESPONSES,
+    SessionDep,
+    SettingsDep,
+    SourceWriterDep,
+    in_write_transaction,
+)
 from mdmhub.api.schemas import (
     ErrorOut,
     InteractionBatchIn,
@@ -51,10 +57,8 @@ def _out(result: InteractionResult) -> InteractionResultOut:
     responses={422: {"model": ErrorOut, "description": "refused; nothing changed"}},
     summary="Record one interaction, or a batch of up to 1,000 (idempotent by source and id)",
 )
-def upsert(
-    actor: SourceWriterDep,
-    body: Body,
-    session: WriteSessionDep,
+async def upsert(
+    actor: SourceWriterDep, body: Body, settings: SettingsDep
 ) -> InteractionResultOut | InteractionBatchOut | JSONResponse:
     """The customer is named by the source's record id; the answer says which golden customer
     that is now (null until the customer record arrives)."""
@@ -62,7 +66,11 @@ def upsert(
     if not isinstance(body, InteractionBatchIn):
         source_records.check_may_write(actor, body.source)
     items = body.interactions if isinstance(body, InteractionBatchIn) else [body]
-    results = [_out(r) for r in interactions.upsert(session, [i.to_input() for i in items], actor)]
+    inputs = [i.to_input() for i in items]
+    stored = await in_write_transaction(
+        settings, lambda session: interactions.upsert(session, inputs, actor)
+    )
+    results = [_out(r) for r in stored]
     return one_or_batch(
         results,
         batch,

@@ -6,15 +6,17 @@ source's record is a 403 to write, a per-record refusal in a batch, and a 404 to
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from mdmhub.api.answers import one_or_batch
 from mdmhub.api.deps import (
     ENTITY_RESPONSES,
     EntityDep,
-    MatchContextDep,
     SessionDep,
+    SettingsDep,
     SourceWriterDep,
     WriteSessionDep,
+    in_write_transaction,
 )
 from mdmhub.api.schemas import (
     BatchIn,
@@ -24,7 +26,7 @@ from mdmhub.api.schemas import (
     SourceRecordOut,
     UpsertBody,
 )
-from mdmhub.services import source_records
+from mdmhub.services import ingest, match_models, source_records
 
 router = APIRouter(prefix="/v1/{entity}/records", tags=["records"], responses=ENTITY_RESPONSES)
 
@@ -35,12 +37,8 @@ router = APIRouter(prefix="/v1/{entity}/records", tags=["records"], responses=EN
     responses={422: {"model": ErrorOut, "description": "The record was refused; nothing changed."}},
     summary="Upsert one record, or a batch of up to 1,000",
 )
-def upsert(
-    actor: SourceWriterDep,
-    body: UpsertBody,
-    entity: EntityDep,
-    session: WriteSessionDep,
-    context: MatchContextDep,
+async def upsert(
+    actor: SourceWriterDep, body: UpsertBody, entity: EntityDep, settings: SettingsDep
 ) -> RecordResultOut | BatchOut | JSONResponse:
     """One record answers with its result (422 when refused); a batch answers per record."""
     if isinstance(body, BatchIn):
@@ -48,7 +46,13 @@ def upsert(
     else:
         source_records.check_may_write(actor, body.source)
         records = [body]
-    report = source_records.upsert(session, actor, entity, [r.to_input() for r in records], context)
+    inputs = [r.to_input() for r in records]
+
+    def write(session: Session) -> ingest.BatchReport:
+        context = match_models.context(session, entity, settings)
+        return source_records.upsert(session, actor, entity, inputs, context)
+
+    report = await in_write_transaction(settings, write)
     return one_or_batch(
         [RecordResultOut.of(r) for r in report.results],
         isinstance(body, BatchIn),

@@ -8,6 +8,7 @@ processor, so what is stored is exactly what an ORM insert would store.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import orjson
@@ -21,6 +22,7 @@ from sqlalchemy import (
     inspect,
     select,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
@@ -135,23 +137,34 @@ def insert_rows(
         )
 
 
+@lru_cache(maxsize=64)
+def _compiled(
+    statement: ClauseElement, dialect: Dialect
+) -> tuple[str, dict[str, Any], tuple[str, ...] | None]:
+    """SQL text, default parameters and positional order (None for named parameters)."""
+    compiled = statement.compile(dialect=dialect)
+    assert isinstance(compiled, SQLCompiler)
+    order = tuple(compiled.positiontup or ()) if compiled.positional else None
+    return str(compiled), compiled.params, order
+
+
 def execute_many(
     session: Session, statement: ClauseElement, rows: Sequence[Mapping[str, Any]]
 ) -> None:
     """Run one statement for each of `rows` (bind name -> value, plain strings and numbers
-    that need no conversion), compiled once and handed to the driver's executemany."""
+    that need no conversion), handed to the driver's executemany. `statement` is a
+    module-level constant, compiled once per database kind: compiling it took longer than
+    a single-record upsert's own marks."""
     if not rows:
         return
     connection = session.connection()
-    compiled = statement.compile(dialect=connection.dialect)
-    assert isinstance(compiled, SQLCompiler)
-    defaults = compiled.params
-    if compiled.positional:
-        names = compiled.positiontup or []
-        parameters: list[Any] = [tuple({**defaults, **row}[n] for n in names) for row in rows]
-    else:
+    sql, defaults, order = _compiled(statement, connection.dialect)
+    parameters: list[Any]
+    if order is None:
         parameters = [{**defaults, **row} for row in rows]
-    connection.exec_driver_sql(str(compiled), parameters)
+    else:
+        parameters = [tuple({**defaults, **row}[name] for name in order) for row in rows]
+    connection.exec_driver_sql(sql, parameters)
 
 
 def by_ids(session: Session, model: type[M], ids: Iterable[Any]) -> dict[Any, M]:

@@ -13,7 +13,7 @@ a load chunk that touches a golden record six ways marks its views once.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ClauseElement
 
 from mdmhub.db.models import CustomerView, RecordLink, SourceRecord
 from mdmhub.db.repositories.bulk import chunks, execute_many
@@ -70,21 +71,12 @@ _LINKED_GOLDENS = union(
 indexes (golden id, link target, record id) whatever its statistics say."""
 
 
-def _mark(session: Session, golden_ids: Iterable[str | None]) -> None:
-    """Drop the bodies of the views of the customers among `golden_ids` and bump their
-    generations, creating the rows of customers without one, so a refresher that read the
-    data before this write cannot store what it built from it.
-
-    One statement run for many parameter sets: a load marks a view per new customer, and
-    building a multi-row VALUES statement per chunk cost more than the writes."""
-    customers = sorted({g for g in golden_ids if g and g.startswith(CUSTOMER_ID_PREFIX)})
-    if not customers:
-        return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(CustomerView).values(golden_id=bindparam("golden_id"), generation=0)
-    execute_many(
-        session,
-        statement.on_conflict_do_update(
+def _marking(insert: Callable[[type[CustomerView]], Any]) -> ClauseElement:
+    """The dialects' own INSERT ... ON CONFLICT, the same on both."""
+    statement: ClauseElement = (
+        insert(CustomerView)
+        .values(golden_id=bindparam("golden_id"), generation=0)
+        .on_conflict_do_update(
             index_elements=[CustomerView.golden_id],
             set_={
                 "generation": CustomerView.generation + 1,
@@ -93,7 +85,25 @@ def _mark(session: Session, golden_ids: Iterable[str | None]) -> None:
                 "built_at": None,
                 "valid_until": None,
             },
-        ),
+        )
+    )
+    return statement
+
+
+_MARKING = {"postgresql": _marking(postgresql.insert), "sqlite": _marking(sqlite.insert)}
+
+
+def _mark(session: Session, golden_ids: Iterable[str | None]) -> None:
+    """Drop the bodies of the views of the customers among `golden_ids` and bump their
+    generations, creating the rows of customers without one, so a refresher that read the
+    data before this write cannot store what it built from it.
+
+    One statement run for many parameter sets: a load marks a view per new customer, and
+    building a multi-row VALUES statement per chunk cost more than the writes."""
+    customers = sorted({g for g in golden_ids if g and g.startswith(CUSTOMER_ID_PREFIX)})
+    execute_many(
+        session,
+        _MARKING[session.get_bind().dialect.name],
         [{"golden_id": golden_id} for golden_id in customers],
     )
 
