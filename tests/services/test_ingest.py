@@ -1,12 +1,14 @@
+from typing import Any
+
 from sqlalchemy import select
 
-from mdmhub.db.models import Event, SourceRecordVersion
+from mdmhub.db.models import Event, SourceRecord, SourceRecordVersion
 from mdmhub.db.session import transaction
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.records import Outcome
 from mdmhub.services import golden_view, ingest
 from mdmhub.settings import Settings
-from tests.factories import person, record
+from tests.factories import people, person, record
 from tests.services.conftest import Upsert, event_count
 
 
@@ -189,3 +191,28 @@ def test_every_golden_record_change_writes_one_event_in_order(
         ("golden.updated", created.golden_id),
     ]
     assert events[1].payload["attributes"]["nickname"] == "Pepe"
+
+
+def _versions_by_source_id(settings: Settings) -> dict[str, dict[str, Any]]:
+    with transaction(settings.database_url) as session:
+        rows = session.execute(
+            select(SourceRecord.source_id, SourceRecordVersion.attributes).join(
+                SourceRecordVersion, SourceRecordVersion.record_id == SourceRecord.id
+            )
+        )
+        return dict(rows.tuples().all())
+
+
+def test_records_written_in_bulk_are_stored_under_the_ids_their_versions_name(
+    upsert: Upsert, hub: Settings
+) -> None:
+    """Batches big enough for the bulk path draw their ids before the insert, twice over."""
+    batches = [people(60)[:30], people(60)[30:]]
+    sent = {}
+    for batch_number, batch in enumerate(batches):
+        records = [record("crm", f"b{batch_number}-{i}", **p) for i, p in enumerate(batch)]
+        records += [record("shop", f"s{batch_number}-{i}", **p) for i, p in enumerate(batch)]
+        upsert(*records)
+        sent.update({r.source_id: r.attributes for r in records})
+
+    assert _versions_by_source_id(hub) == sent

@@ -19,8 +19,9 @@ from mdmhub.domain.actors import Actor
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.records import Problem, RecordInput, RecordResult
 from mdmhub.errors import ForbiddenError
-from mdmhub.services import audit, golden_view, ingest
+from mdmhub.services import audit, golden_view, ingest, match_models
 from mdmhub.services.match_context import MatchContext
+from mdmhub.settings import Settings
 
 
 def _foreign(actor: Actor, source: str) -> bool:
@@ -73,6 +74,18 @@ def upsert(
         },
     )
     return report
+
+
+def upsert_with_model_in_force(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    entity: EntityType,
+    records: list[RecordInput],
+) -> ingest.BatchReport:
+    """`upsert` with the model read in the same transaction: a request's own unit of work
+    (a bulk load reads the model once for all its chunks)."""
+    return upsert(session, actor, entity, records, match_models.context(session, entity, settings))
 
 
 def delete(

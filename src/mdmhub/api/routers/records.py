@@ -6,7 +6,6 @@ source's record is a 403 to write, a per-record refusal in a batch, and a 404 to
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from mdmhub.api.answers import one_or_batch
 from mdmhub.api.deps import (
@@ -26,7 +25,7 @@ from mdmhub.api.schemas import (
     SourceRecordOut,
     UpsertBody,
 )
-from mdmhub.services import ingest, match_models, source_records
+from mdmhub.services import source_records
 
 router = APIRouter(prefix="/v1/{entity}/records", tags=["records"], responses=ENTITY_RESPONSES)
 
@@ -47,12 +46,12 @@ async def upsert(
         source_records.check_may_write(actor, body.source)
         records = [body]
     inputs = [r.to_input() for r in records]
-
-    def write(session: Session) -> ingest.BatchReport:
-        context = match_models.context(session, entity, settings)
-        return source_records.upsert(session, actor, entity, inputs, context)
-
-    report = await in_write_transaction(settings, write)
+    report = await in_write_transaction(
+        settings,
+        lambda session: source_records.upsert_with_model_in_force(
+            session, settings, actor, entity, inputs
+        ),
+    )
     return one_or_batch(
         [RecordResultOut.of(r) for r in report.results],
         isinstance(body, BatchIn),

@@ -12,16 +12,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import (
-    JSON,
-    Column,
-    Connection,
-    Table,
-    UniqueConstraint,
-    insert,
-    inspect,
-    select,
-)
+from sqlalchemy import JSON, Column, Connection, Table, UniqueConstraint, insert, inspect, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -79,6 +70,19 @@ def _converted(convert: Callable[[Any], Any], values: list[Any]) -> list[Any]:
     return converted
 
 
+def _outgrown(connection: Connection, table: Table) -> bool:
+    """The table has no PostgreSQL statistics yet, or has more than doubled in size since
+    they were taken. In between, the planner scales their row estimates by the table's
+    size on its own; an ANALYZE after every chunk of a load cost as much as the chunk's
+    candidate queries."""
+    described, pages = connection.exec_driver_sql(
+        "SELECT relpages, pg_relation_size(oid) / current_setting('block_size')::int"
+        " FROM pg_class WHERE oid = %s::regclass",
+        (table.name,),
+    ).one()
+    return bool(described <= 0 or pages > 2 * described)
+
+
 def _indexed(table: Table) -> list[str]:
     """The columns lookups filter on; sampling the big JSON columns would cost ten times more."""
     names = {c.name for c in table.primary_key}
@@ -90,6 +94,23 @@ def _indexed(table: Table) -> list[str]:
         for c in constraint.columns
     }
     return sorted(names)
+
+
+def new_ids(session: Session, model: type[Base], count: int) -> list[int]:
+    """Ids for `count` rows of `model` about to go in bulk, which returns none: PostgreSQL
+    draws them from the id column's sequence; SQLite counts on from the largest id, which
+    no other writer can take meanwhile (`write_transaction` holds its writer lock)."""
+    table: Table = model.__table__  # type: ignore[assignment]
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        drawn = connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            (table.name, count),
+        )
+        return [id_ for (id_,) in drawn]
+    largest = connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}")
+    start = int(largest.scalar_one()) + 1
+    return list(range(start, start + count))
 
 
 def insert_rows(
@@ -128,7 +149,7 @@ def insert_rows(
         ):
             for value in values:
                 copy.write_row(value)
-        if looked_up and len(values) >= ANALYZE_FROM_ROWS:
+        if looked_up and len(values) >= ANALYZE_FROM_ROWS and _outgrown(connection, table):
             connection.exec_driver_sql(f"ANALYZE {table.name} ({', '.join(_indexed(table))})")
     else:
         placeholders = ", ".join("?" for _ in columns)

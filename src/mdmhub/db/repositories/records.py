@@ -21,7 +21,7 @@ from mdmhub.db.models import (
     SourceRecordVersion,
 )
 from mdmhub.db.repositories import bulk, customer_views
-from mdmhub.db.repositories.bulk import DRIVER_FROM_ROWS, chunks, insert_rows
+from mdmhub.db.repositories.bulk import DRIVER_FROM_ROWS, chunks, insert_rows, new_ids
 from mdmhub.db.repositories.rows import select_rows
 from mdmhub.domain.records import LinkInput
 
@@ -153,18 +153,22 @@ def candidates(
 def insert_records(session: Session, entity: str, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert new records; their ids come back in the order of `rows`.
 
-    A few rows use INSERT ... RETURNING. Many rows go in bulk and their ids are
-    read back by natural key: SQLite cannot return ids in parameter order from a
-    multi-row insert (SQLAlchemy falls back to a statement per row), and COPY
-    returns none.
+    A few rows use INSERT ... RETURNING. Many rows go in bulk with ids drawn first
+    (`bulk.new_ids`): SQLite cannot return ids in parameter order from a multi-row
+    insert (SQLAlchemy falls back to a statement per row), and COPY returns none.
     """
     customer_views.mark_goldens(session, [r["golden_id"] for r in rows])
     if len(rows) < DRIVER_FROM_ROWS:
         statement = insert(SourceRecord).returning(SourceRecord.id, sort_by_parameter_order=True)
         return list(session.execute(statement, list(rows)).scalars()) if rows else []
-    insert_rows(session, SourceRecord, rows, looked_up=True)
-    stored = find_by_source_ids(session, entity, [(r["source"], r["source_id"]) for r in rows])
-    return [stored[(r["source"], r["source_id"])].id for r in rows]
+    ids = new_ids(session, SourceRecord, len(rows))
+    insert_rows(
+        session,
+        SourceRecord,
+        [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)],
+        looked_up=True,
+    )
+    return ids
 
 
 def update_records(session: Session, rows: Sequence[dict[str, Any]]) -> None:
