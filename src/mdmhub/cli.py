@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from mdmhub import logs
+from mdmhub import heap, logs
 from mdmhub.db.session import transaction, write_transaction
 from mdmhub.domain.actors import SYSTEM, Role
 from mdmhub.domain.entities import CANONICAL_ATTRIBUTES, EntityType
@@ -302,6 +302,7 @@ def load(
     ] = None,
 ) -> None:
     """Load and match a file. Chunks commit as they go; re-running finishes an interrupted load."""
+    heap.collect_less_often()
     settings = get_settings()
     mapping = ColumnMapping(
         id_column,
@@ -342,6 +343,7 @@ def interactions_load(
 ) -> None:
     """Load interactions, columns named like the REST fields (`interaction_id`,
     `customer_source_id`, `type`, `occurred_at` …). Idempotent: re-running changes nothing."""
+    heap.collect_less_often()
     settings = get_settings()
     _known_source(source)
     customer_sources: set[str] = set()
@@ -411,6 +413,7 @@ def train(
     ] = None,
 ) -> None:
     """Train the match model: EM on the stored records, or from labelled pairs; stores a version."""
+    heap.collect_less_often()
     settings = get_settings()
     try:
         labelled = read_labelled_pairs(pairs) if pairs else None
@@ -451,6 +454,7 @@ def rematch_command(
     entity: Annotated[EntityType, typer.Option(help="Which entity to re-cluster.")],
 ) -> None:
     """Re-cluster every record with the model in force; golden ids stay where they can."""
+    heap.collect_less_often()
     settings = get_settings()
     try:
         with write_transaction(settings.database_url) as session:
