@@ -115,7 +115,7 @@ def test_a_view_is_valid_until_the_next_open_case_falls_due(
     refresh(api_settings)
 
     with transaction(api_settings.database_url) as session:
-        stored = views_repo.get(session, golden_id, masked=False)
+        stored = views_repo.get(session.connection(), golden_id, masked=False)
     assert stored is not None and stored.valid_until == due
 
 
@@ -158,7 +158,7 @@ def test_a_merged_away_customers_view_is_dropped(
 
     with transaction(api_settings.database_url) as session:
         assert session.get(CustomerView, retired) is None
-        assert views_repo.get(session, survivor, masked=False) is not None
+        assert views_repo.get(session.connection(), survivor, masked=False) is not None
     assert client.get(f"/v1/customers/{retired}/360").json()["id"] == survivor
 
 

@@ -598,7 +598,7 @@ class StewardedHub(RuleBasedStateMachine):
         it shows marked it stale."""
         with transaction(self.url) as session:
             for golden_id in self._read().active():
-                ready = customer_views.read(session, golden_id, hide_sensitive=False)
+                ready = customer_views.read(session.connection(), golden_id, hide_sensitive=False)
                 if ready is not None:
                     live = customer_360.view(session, golden_id, ALL_SECTIONS, TimelineQuery())
                     assert orjson.loads(ready) == orjson.loads(

@@ -37,7 +37,7 @@ BATCH = 200
 """Views built per pass: a short store transaction, and little work lost to a conflict."""
 
 
-def read(connection: Connection | Session, golden_id: str, hide_sensitive: bool) -> bytes | None:
+def read(connection: Connection, golden_id: str, hide_sensitive: bool) -> bytes | None:
     """The ready answer to a default 360 read, or None when it must be built live."""
     stored = views_repo.get(connection, golden_id, masked=hide_sensitive)
     if stored is None or (stored.valid_until is not None and stored.valid_until <= utcnow()):

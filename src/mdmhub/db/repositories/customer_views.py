@@ -38,6 +38,7 @@ from sqlalchemy.sql.elements import ClauseElement
 
 from mdmhub.db.models import CustomerView, RecordLink, SourceRecord
 from mdmhub.db.repositories.bulk import chunks, execute_many
+from mdmhub.db.repositories.rows import first_row
 from mdmhub.domain.entities import EntityType
 
 CUSTOMER = EntityType.CUSTOMER
@@ -184,12 +185,13 @@ _READ = {
 for every page it walks."""
 
 
-def get(connection: Connection | Session, golden_id: str, masked: bool) -> StoredView | None:
+def get(connection: Connection, golden_id: str, masked: bool) -> StoredView | None:
     """The view's full body, or its masked one."""
-    row = connection.execute(_READ[masked], {"golden_id": golden_id}).first()
-    if row is None or row[0] is None:
+    row = first_row(connection, _READ[masked], {"golden_id": golden_id})
+    if row is None:
         return None
-    return StoredView(row[0], row.valid_until)
+    body, valid_until = row
+    return None if body is None else StoredView(body, valid_until)
 
 
 def _stale(now: datetime) -> ColumnElement[bool]:
