@@ -207,7 +207,8 @@ def test_records_written_in_bulk_are_stored_under_the_ids_their_versions_name(
     upsert: Upsert, hub: Settings
 ) -> None:
     """Batches big enough for the bulk path draw their ids before the insert, twice over."""
-    batches = [people(60)[:30], people(60)[30:]]
+    everyone = people(60)
+    batches = [everyone[:30], everyone[30:]]
     sent = {}
     for batch_number, batch in enumerate(batches):
         records = [record("crm", f"b{batch_number}-{i}", **p) for i, p in enumerate(batch)]

@@ -292,7 +292,7 @@ def _write_records(
             updated_keys[item.stored.id] = record_keys
             if not item.stored.deleted and item.previous != golden_id:
                 emptied_into[item.stored.golden_id] = golden_id
-    new_record_ids = records_repo.insert_records(session, change.entity.value, inserts)
+    new_record_ids = records_repo.insert_records(session, inserts)
     records_repo.update_records(session, updates)
     new_ids = iter(new_record_ids)
     record_ids = [next(new_ids) if p.stored is None else p.stored.id for p in pending]

@@ -8,6 +8,7 @@ processor, so what is stored is exactly what an ORM insert would store.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -158,34 +159,40 @@ def insert_rows(
         )
 
 
+@dataclass(frozen=True)
+class DriverStatement:
+    """A module-level statement compiled once per database kind, to hand to the driver."""
+
+    sql: str
+    defaults: Mapping[str, Any]
+    order: tuple[str, ...] | None
+    """The parameters' names in positional order; None when the driver takes them by name."""
+
+    def arguments(self, values: Mapping[str, Any]) -> dict[str, Any] | tuple[Any, ...]:
+        merged = {**self.defaults, **values}
+        return merged if self.order is None else tuple(merged[name] for name in self.order)
+
+
 @lru_cache(maxsize=64)
-def _compiled(
-    statement: ClauseElement, dialect: Dialect
-) -> tuple[str, dict[str, Any], tuple[str, ...] | None]:
-    """SQL text, default parameters and positional order (None for named parameters)."""
+def for_driver(statement: ClauseElement, dialect: Dialect) -> DriverStatement:
+    """Compiling took longer than the statements themselves on the hot paths that use this
+    (a single record's view marks, a ready 360 read)."""
     compiled = statement.compile(dialect=dialect)
     assert isinstance(compiled, SQLCompiler)
     order = tuple(compiled.positiontup or ()) if compiled.positional else None
-    return str(compiled), compiled.params, order
+    return DriverStatement(str(compiled), compiled.params, order)
 
 
 def execute_many(
     session: Session, statement: ClauseElement, rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Run one statement for each of `rows` (bind name -> value, plain strings and numbers
-    that need no conversion), handed to the driver's executemany. `statement` is a
-    module-level constant, compiled once per database kind: compiling it took longer than
-    a single-record upsert's own marks."""
+    """Run one module-level statement for each of `rows` (bind name -> value, plain strings
+    and numbers that need no conversion), handed to the driver's executemany."""
     if not rows:
         return
     connection = session.connection()
-    sql, defaults, order = _compiled(statement, connection.dialect)
-    parameters: list[Any]
-    if order is None:
-        parameters = [{**defaults, **row} for row in rows]
-    else:
-        parameters = [tuple({**defaults, **row}[name] for name in order) for row in rows]
-    connection.exec_driver_sql(sql, parameters)
+    query = for_driver(statement, connection.dialect)
+    connection.exec_driver_sql(query.sql, [query.arguments(row) for row in rows])
 
 
 def by_ids(session: Session, model: type[M], ids: Iterable[Any]) -> dict[Any, M]:

@@ -150,7 +150,7 @@ def candidates(
     return found, capped
 
 
-def insert_records(session: Session, entity: str, rows: Sequence[dict[str, Any]]) -> list[int]:
+def insert_records(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert new records; their ids come back in the order of `rows`.
 
     A few rows use INSERT ... RETURNING. Many rows go in bulk with ids drawn first

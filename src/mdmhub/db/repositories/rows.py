@@ -15,8 +15,9 @@ from sqlalchemy import Connection, CursorResult, Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import TypedReturnsRows
+
+from mdmhub.db.repositories.bulk import for_driver
 
 Ts = TypeVarTuple("Ts")
 Processor = Callable[[Any], Any] | None
@@ -28,16 +29,6 @@ def select_rows(
     """Changes pending in the session are flushed first, as `Session.execute` would."""
     session.flush()
     return session.connection().execute(statement, parameters)
-
-
-@lru_cache(maxsize=32)
-def _driver_query(statement: Select[*Ts], dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
-    """SQL text and the positional order of its parameters (None when named), for a
-    module-level `statement`."""
-    compiled = statement.compile(dialect=dialect)
-    assert isinstance(compiled, SQLCompiler)
-    order = tuple(compiled.positiontup or ()) if compiled.positional else None
-    return str(compiled), order
 
 
 @lru_cache(maxsize=64)
@@ -61,8 +52,8 @@ def first_row(
     processors as SQLAlchemy's would; a driver error comes out as SQLAlchemy's, and a lost
     connection is invalidated (`session.lookup` then tries again on a fresh one)."""
     dialect = connection.dialect
-    sql, order = _driver_query(statement, dialect)
-    arguments = dict(parameters) if order is None else tuple(parameters[n] for n in order)
+    query = for_driver(statement, dialect)
+    sql, arguments = query.sql, query.arguments(parameters)
     driver = connection.connection.driver_connection
     assert driver is not None
     try:
