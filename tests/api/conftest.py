@@ -11,10 +11,15 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
+from sqlalchemy import update
 
 from mdmhub.api.app import create_app
+from mdmhub.db.models import CustomerView
+from mdmhub.db.session import transaction
 from mdmhub.domain.actors import Role
+from mdmhub.services import customer_views
 from mdmhub.settings import Settings, get_settings
+from tests.factories import person
 
 ADMIN_KEY = "mdm_00000000000000ad_test-admin-secret-test-admin-secret"
 
@@ -113,4 +118,47 @@ def upsert(
     )
     response.raise_for_status()
     golden_id: str = response.json()["golden_id"]
+    return golden_id
+
+
+# --- customer views kept ready ------------------------------------------------------
+
+MARKER = b'{"served":"from the view"}'
+"""What a test puts in a ready view: a read that sends it was answered from the view."""
+
+
+@pytest.fixture
+def golden_id(client: TestClient) -> str:
+    return upsert(client, "crm", "1", person(national_id="12345678Z"))
+
+
+def refresh(settings: Settings) -> None:
+    customer_views.refresh_all(settings.database_url)
+
+
+def set_view(settings: Settings, golden_id: str, **values: object) -> None:
+    with transaction(settings.database_url) as session:
+        session.execute(
+            update(CustomerView).where(CustomerView.golden_id == golden_id).values(**values)
+        )
+
+
+def stale_count(settings: Settings) -> int:
+    with transaction(settings.database_url) as session:
+        return customer_views.stale_count(session)
+
+
+def read_360(client: TestClient, golden_id: str, **params: str) -> bytes:
+    response = client.get(f"/v1/customers/{golden_id}/360", params=params)
+    response.raise_for_status()
+    body: bytes = response.content
+    return body
+
+
+@pytest.fixture
+def marked(api_settings: Settings, golden_id: str) -> str:
+    """A customer whose ready view was replaced by MARKER: a read that sends MARKER was
+    answered from the view."""
+    refresh(api_settings)
+    set_view(api_settings, golden_id, body=MARKER)
     return golden_id

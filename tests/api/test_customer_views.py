@@ -11,47 +11,25 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import update
 
 from mdmhub.api.app import create_app
 from mdmhub.db.models import CustomerView
 from mdmhub.db.repositories import customer_views as views_repo
 from mdmhub.db.session import transaction
 from mdmhub.domain.actors import Role
-from mdmhub.services import customer_views
 from mdmhub.settings import Settings, get_settings
-from tests.api.conftest import ADMIN_KEY, ClientAs, bearer, upsert
+from tests.api.conftest import (
+    ADMIN_KEY,
+    MARKER,
+    ClientAs,
+    bearer,
+    read_360,
+    refresh,
+    set_view,
+    stale_count,
+    upsert,
+)
 from tests.factories import interaction, people, person
-
-MARKER = b'{"served":"from the view"}'
-
-
-@pytest.fixture
-def golden_id(client: TestClient) -> str:
-    return upsert(client, "crm", "1", person(national_id="12345678Z"))
-
-
-def refresh(settings: Settings) -> None:
-    customer_views.refresh_all(settings.database_url)
-
-
-def set_view(settings: Settings, golden_id: str, **values: object) -> None:
-    with transaction(settings.database_url) as session:
-        session.execute(
-            update(CustomerView).where(CustomerView.golden_id == golden_id).values(**values)
-        )
-
-
-def stale_count(settings: Settings) -> int:
-    with transaction(settings.database_url) as session:
-        return customer_views.stale_count(session)
-
-
-def read_360(client: TestClient, golden_id: str, **params: str) -> bytes:
-    response = client.get(f"/v1/customers/{golden_id}/360", params=params)
-    response.raise_for_status()
-    body: bytes = response.content
-    return body
 
 
 def test_a_new_customer_waits_for_its_view(api_settings: Settings, golden_id: str) -> None:
@@ -66,15 +44,6 @@ def test_a_refreshed_view_is_the_live_answer(
 
     assert stale_count(api_settings) == 0
     assert read_360(client, golden_id) == live
-
-
-@pytest.fixture
-def marked(api_settings: Settings, golden_id: str) -> str:
-    """A customer whose ready view was replaced by MARKER: a read that sends MARKER was
-    answered from the view."""
-    refresh(api_settings)
-    set_view(api_settings, golden_id, body=MARKER)
-    return golden_id
 
 
 def test_a_default_read_sends_the_stored_view_as_it_is(client: TestClient, marked: str) -> None:

@@ -1,6 +1,8 @@
 """API keys over REST, the first admin key, and the audit trail of writes made with keys."""
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi import FastAPI
@@ -12,7 +14,7 @@ from mdmhub.db.models import AuditEntry
 from mdmhub.db.session import transaction
 from mdmhub.domain.actors import Role
 from mdmhub.errors import InvalidInputError
-from mdmhub.services import audit
+from mdmhub.services import api_keys, audit
 from mdmhub.settings import Settings, get_settings
 from tests.api.conftest import ADMIN_KEY, ClientWith, NewKey, bearer, key_id
 from tests.factories import payload
@@ -192,6 +194,26 @@ def test_the_bootstrap_key_is_registered_once_however_often_the_hub_starts(
     keys = client.get("/v1/keys").json()
     assert [(k["id"], k["role"]) for k in keys] == [(key_id(ADMIN_KEY), "admin")]
     assert "mdm_" not in capsys.readouterr().err
+
+
+def test_server_processes_starting_together_on_a_fresh_hub_share_one_admin_key(
+    api_settings: Settings,
+) -> None:
+    """As `mdmhub serve --workers 4` starts: each worker runs the start-up check at once."""
+    together = threading.Barrier(4)
+
+    def start() -> None:
+        app = _app(api_settings)
+        together.wait()
+        with TestClient(app):
+            pass
+
+    with ThreadPoolExecutor(4) as workers:
+        for started in [workers.submit(start) for _ in range(4)]:
+            started.result()
+
+    with transaction(api_settings.database_url) as session:
+        assert [k.id for k in api_keys.get_all(session)] == [key_id(ADMIN_KEY)]
 
 
 def test_a_malformed_bootstrap_key_stops_the_start(settings: Settings) -> None:

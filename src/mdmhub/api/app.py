@@ -15,6 +15,7 @@ from mdmhub import __version__, logs
 from mdmhub.api.auth_cache import AuthCache
 from mdmhub.api.middleware import RequestContextMiddleware
 from mdmhub.api.rate_limit import RateLimiter
+from mdmhub.api.ready_360 import Ready360Reads
 from mdmhub.api.routers import (
     audit,
     customers,
@@ -31,7 +32,7 @@ from mdmhub.api.routers import (
     webhooks,
 )
 from mdmhub.api.schemas import ErrorOut, ProblemOut
-from mdmhub.db.session import transaction
+from mdmhub.db.session import write_transaction
 from mdmhub.errors import MdmError
 from mdmhub.services import api_keys, customer_views, webhook_delivery
 from mdmhub.services.background import BackgroundWorker
@@ -72,11 +73,13 @@ def _ensure_admin_key(settings: Settings) -> None:
 
     It runs at application start-up rather than in `mdmhub serve` or `db upgrade`, so it
     holds however the app is started (the CLI, uvicorn or gunicorn directly, a test
-    client) and always after the migrations a server needs anyway.
+    client) and always after the migrations a server needs anyway. It holds the writer
+    lock: server processes starting together on a fresh hub take turns, so the first
+    registers the key (or makes the one admin key) and the others find it.
     """
     bootstrap = settings.bootstrap_admin_key
     try:
-        with transaction(settings.database_url) as session:
+        with write_transaction(settings.database_url) as session:
             issued = api_keys.ensure_admin(
                 session, bootstrap.get_secret_value() if bootstrap else None
             )
@@ -159,6 +162,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(MdmError, _domain_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_middleware(Ready360Reads)
     app.add_middleware(RequestContextMiddleware)
     # Start-up replaces these with the configured ones; until then the defaults hold.
     _limit(app, Settings.model_construct())

@@ -8,6 +8,7 @@ from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.datastructures import State
 
 from mdmhub.api.auth_cache import AuthCache
 from mdmhub.api.rate_limit import RateLimiter
@@ -111,6 +112,21 @@ def _authenticate(settings: Settings, token: str) -> Actor:
         return api_keys.authenticate(session, token, utcnow())
 
 
+def admit(state: State, actor: Actor, roles: tuple[Role, ...]) -> None:
+    """Let an authenticated actor through when it holds one of `roles` and its key is within
+    its rate; raise ForbiddenError or TooManyRequestsError otherwise."""
+    if not actor.holds_one_of(roles):
+        allowed = ", ".join(dict.fromkeys(role.value for role in (*roles, Role.ADMIN)))
+        raise ForbiddenError(f"the role {actor.role} may not do this; allowed roles: {allowed}")
+    spend_rate(state, actor)
+
+
+def spend_rate(state: State, actor: Actor) -> None:
+    """One request of the rate of the actor's key (TooManyRequestsError when it is spent)."""
+    limiter: RateLimiter = state.rate_limiter
+    limiter.take(actor.api_key_id or actor.name)
+
+
 def requires(*roles: Role) -> Callable[..., Awaitable[Actor]]:
     """The actor of a request whose key holds one of `roles` (admins may do everything).
 
@@ -119,7 +135,6 @@ def requires(*roles: Role) -> Callable[..., Awaitable[Actor]]:
     lock. The key is checked in a short transaction of its own, committed at once: its
     `last_used_at` write must not hold SQLite's write lock for the rest of the request.
     """
-    allowed = ", ".join(dict.fromkeys(role.value for role in (*roles, Role.ADMIN)))
 
     async def actor(request: Request, settings: SettingsDep, credentials: BearerDep) -> Actor:
         if credentials is None:
@@ -130,17 +145,16 @@ def requires(*roles: Role) -> Callable[..., Awaitable[Actor]]:
             found = await run_in_threadpool(_authenticate, settings, credentials.credentials)
             cache.put(credentials.credentials, found)
         request.state.api_key_id = found.api_key_id
-        if found.role is not Role.ADMIN and found.role not in roles:
-            raise ForbiddenError(f"the role {found.role} may not do this; allowed roles: {allowed}")
-        limiter: RateLimiter = request.app.state.rate_limiter
-        limiter.take(found.api_key_id or found.name)
+        admit(request.app.state, found, roles)
         return found
 
     return actor
 
 
+AGENT_ROLES = (Role.AGENT,)
+"""Who reads customers (`AgentDep`, and the ready 360 read that skips the dependencies)."""
 SourceWriterDep = Annotated[Actor, Depends(requires(Role.SOURCE))]
-AgentDep = Annotated[Actor, Depends(requires(Role.AGENT))]
+AgentDep = Annotated[Actor, Depends(requires(*AGENT_ROLES))]
 ReaderDep = Annotated[Actor, Depends(requires(Role.AGENT, Role.STEWARD))]
 """Agents and stewards both read golden records."""
 StewardDep = Annotated[Actor, Depends(requires(Role.STEWARD))]

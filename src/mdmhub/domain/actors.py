@@ -1,5 +1,6 @@
 """Who is asking: every write names its actor in the audit log and the golden history."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -27,6 +28,10 @@ class Actor:
     def acts_for(self, source: str) -> bool:
         """A source key acts for its own source only; every other role for any source."""
         return self.role is not Role.SOURCE or self.source == source
+
+    def holds_one_of(self, roles: Iterable[Role]) -> bool:
+        """Admins may do everything."""
+        return self.role is Role.ADMIN or self.role in roles
 
 
 SYSTEM = Actor("system", Role.ADMIN)

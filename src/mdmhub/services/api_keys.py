@@ -212,8 +212,9 @@ def ensure_admin(session: Session, bootstrap_token: str | None) -> IssuedKey | N
     """Registers the bootstrap key if one is given; then, if no admin key is active, creates
     one and returns it (the caller shows it once), so a fresh hub is never locked.
 
-    Two processes starting together on a fresh database may each create one; both work,
-    both are listed, and the spare can be revoked.
+    Run it in a write transaction (`write_transaction`): processes starting together on a
+    fresh hub then take turns, rather than each inserting the bootstrap key or making an
+    admin key of its own.
     """
     if bootstrap_token is not None:
         _register_bootstrap(session, bootstrap_token)

@@ -108,10 +108,12 @@ async def view_360(
     not asked for are absent from the answer.
 
     The default read (no parameters) is answered from the view kept ready when there is a
-    fresh one, and built live otherwise: the two answers are the same document. The ready
-    answer is one primary-key lookup, made on the event loop: cheaper than the hop to a
-    worker thread and back, and than the wait for the interpreter lock that the hop adds
-    on a busy server. A live build runs on a worker thread."""
+    fresh one, and built live otherwise: the two answers are the same document. Most ready
+    reads never reach this route (`api.ready_360` answers them first); here go those of a
+    key this process has not checked lately. The ready answer is one primary-key lookup,
+    made on the event loop: cheaper than the hop to a worker thread and back, and than the
+    wait for the interpreter lock that the hop adds on a busy server. A live build runs on
+    a worker thread."""
     hide = hides_sensitive(actor)
     if (include, interaction_type, channel, offset, limit) == (None, None, None, 0, PAGE):
         ready = customer_views.read_ready(settings.database_url, golden_id, hide)
