@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import make_url, text
 
 from mdmhub.db.base import Base
@@ -21,6 +22,12 @@ from mdmhub.settings import Settings
 from tests.receiver import Receiver
 
 POSTGRES_URL = os.environ.get("MDMHUB_TEST_POSTGRES_URL")
+
+hypothesis_settings.register_profile("mdmhub", deadline=None)
+hypothesis_settings.load_profile("mdmhub")
+"""No time limit per example: tests never assert on wall-clock time, and a busy machine
+(the suite runs beside PostgreSQL and a second worker) made examples miss Hypothesis's
+default 200 ms."""
 
 
 @pytest.fixture(scope="session")

@@ -81,6 +81,20 @@ def test_the_answer_has_exactly_the_documented_shape(client: TestClient, jose: s
     assert SearchOut.model_validate(answer).model_dump(mode="json") == answer
 
 
+def test_a_misspelt_family_name_finds_a_person_whose_records_give_no_town(
+    client: TestClient,
+) -> None:
+    """Sott and Scott have different phonetic codes, and the town searched for is on no
+    record: none of the search's own blocking keys reaches Jessica Scott."""
+    for number, (given, family) in enumerate([("Jessica", "Jones"), ("Jesús", "Sanz")]):
+        upsert(client, "crm", f"o{number}", {"given_name": given, "family_name": family})
+    scott = upsert(client, "crm", "1", {"given_name": "Jessica", "family_name": "Scott"})
+
+    hits = search(client, name="Jessica Sott", city="London")
+
+    assert hits[0]["golden_id"] == scott
+
+
 def test_more_fields_rank_the_right_namesake_first(client: TestClient) -> None:
     madrid = upsert(client, "crm", "1", person())
     toledo = upsert(client, "shop", "2", TOLEDO_NAMESAKE)

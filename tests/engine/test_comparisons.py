@@ -23,6 +23,7 @@ from mdmhub.engine.comparisons import (
     VariantBands,
     word_table,
 )
+from mdmhub.engine.standardize.records import standardize_customer
 
 
 def column(*values: str) -> ObjectArray:
@@ -300,29 +301,79 @@ def name_level(
     [
         (("pepe", "jose"), ("jose|pepe", "jose")),
         (("tom", "thomas"), ("thom|thomas|tom", "thomas|tom")),
-        (("kate", "catherine"), ("kate|kay|katy", "catherine|kay")),
+        (("thomas", "tom"), ("thomas", "thom|thomas|tom")),
     ],
 )
-def test_name_bands_give_the_nickname_level_when_alias_sets_meet(
+def test_name_bands_give_the_nickname_level_when_one_name_is_among_the_others_aliases(
     given: tuple[str, str], aliases: tuple[str, str]
 ) -> None:
     assert name_level(given, aliases) == "nickname"
+
+
+def test_name_bands_give_the_nickname_level_to_two_nicknames_of_one_curated_name() -> None:
+    assert name_level(("pancho", "curro"), ("francisco|pancho", "curro|francisco")) == "nickname"
 
 
 @pytest.mark.parametrize(
     "aliases",
     [
         ("", ""),
-        ("jose|pepe", ""),
-        ("", "jose"),
-        ("jose|pepe", "josefa|pepa"),
-        ("jos|pepe", "jose"),  # whole names meet, not substrings
+        ("kate|kay", ""),
+        ("", "catherine"),
+        ("kate|kay", "catherine|kay"),
+        ("catherin|kate", "catherine"),  # whole names, not substrings
     ],
 )
-def test_name_bands_give_no_nickname_credit_unless_both_alias_sets_share_a_name(
+def test_name_bands_give_no_nickname_credit_unless_the_aliases_relate_the_names(
     aliases: tuple[str, str],
 ) -> None:
-    assert name_level(("pepe", "jose"), aliases) == ELSE_LEVEL
+    assert name_level(("kate", "catherine"), aliases) == ELSE_LEVEL
+
+
+def test_name_bands_give_no_nickname_credit_to_names_that_only_share_a_nickname() -> None:
+    """The nicknames package gives Jamie to Benjamin and to James."""
+    level = name_level(("benjamin", "james"), ("ben|benjamin|jamie", "james|jamie|jim"))
+
+    assert level == ELSE_LEVEL
+
+
+def given_name_level(left: str, right: str) -> str:
+    """The given-name level of two customers known only by these given names."""
+    one, other = (standardize_customer({"given_name": name}, "ES") for name in (left, right))
+    return name_level(
+        (one["given"], other["given"]), (one["given_aliases"], other["given_aliases"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("Bill", "William"),
+        ("Tom", "Thomas"),
+        ("Jim", "James"),
+        ("Pepe", "José"),
+        ("Pancho", "Curro"),
+        ("Chema", "José María"),
+    ],
+)
+def test_standardised_nicknames_get_the_nickname_level(left: str, right: str) -> None:
+    assert given_name_level(left, right) == "nickname"
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("William", "Robert"),
+        ("Michael", "Michelle"),
+        ("Joseph", "Joshua"),
+        ("Paul", "Mary"),
+        ("Benjamin", "James"),
+    ],
+)
+def test_distinct_common_given_names_that_share_a_nickname_are_not_nicknames(
+    left: str, right: str
+) -> None:
+    assert given_name_level(left, right) != "nickname"
 
 
 def test_name_bands_prefer_exact_over_nickname() -> None:
@@ -336,10 +387,14 @@ def test_name_bands_are_missing_when_the_name_is_missing_even_if_aliases_meet() 
 def test_name_bands_judge_each_pair_of_a_column_by_its_own_aliases() -> None:
     names = level_names(
         NAME,
-        ("pepe", "jose"),
-        ("pepe", "jose"),
+        ("tom", "thomas"),
+        ("kate", "catherine"),
         ("bill", "william"),
-        given_aliases=(("jose|pepe", "jose"), ("pepe", "jose"), ("bill|william", "william")),
+        given_aliases=(
+            ("thomas|tom", "thomas"),
+            ("kate", "catherine"),
+            ("bill|william", "william"),
+        ),
     )
 
     assert names == ["nickname", ELSE_LEVEL, "nickname"]
@@ -435,8 +490,8 @@ def test_name_bands_prefer_swapped_over_a_jaro_winkler_band() -> None:
     [
         ("ana", "anna", "jw>=0.92"),  # 0.93
         ("jon", "jonathan", "jw>=0.80"),  # 0.85
-        ("bill", "will", "jw>=0.80"),  # 0.83
-        ("william", "bill", ELSE_LEVEL),  # 0.73
+        ("marta", "mario", "jw>=0.80"),  # 0.81
+        ("pedro", "pablo", ELSE_LEVEL),  # 0.60
     ],
 )
 def test_name_bands_fall_back_to_jaro_winkler_bands(left: str, right: str, expected: str) -> None:

@@ -1,12 +1,15 @@
 """The search probe: what the agent typed becomes canonical attributes, then a scored record."""
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mdmhub.engine.blocking import block_on
 from mdmhub.engine.default_models import CUSTOMER
 from mdmhub.engine.explanation import explain, explanation_of
-from mdmhub.engine.search import probe_attributes, score_against
+from mdmhub.engine.search import probe_attributes, score_against, widened_prefix
 from mdmhub.engine.standardize.records import standardize_customer
 
 SEARCH_FIELDS = ("full_name", "email", "phone", "national_id", "birth_date", "locality")
@@ -147,3 +150,28 @@ def test_a_probe_is_empty_only_when_nothing_was_typed(
 
 def test_a_phone_with_its_country_code_in_brackets_is_searched_as_a_phone() -> None:
     assert probe_attributes("(+34) 612 34 56 78", {}) == {"phone": "(+34) 612 34 56 78"}
+
+
+def test_a_family_name_no_candidate_bears_widens_to_its_codes_first_letter() -> None:
+    probe = features(given_name="Jessica", family_name="Sott")
+    others = [features(given_name="Jessica", family_name="Jones")]
+
+    assert widened_prefix(CUSTOMER, probe, others) == "given_phonetic+family_phonetic:JSK|S"
+
+
+def test_a_family_name_a_candidate_bears_does_not_widen() -> None:
+    probe = features(given_name="Jessica", family_name="Scott")
+    others = [features(given_name="Jessie", family_name="Scott")]
+
+    assert widened_prefix(CUSTOMER, probe, others) is None
+
+
+def test_a_search_without_a_given_or_family_name_does_not_widen() -> None:
+    assert widened_prefix(CUSTOMER, features(family_name="Sott"), []) is None
+    assert widened_prefix(CUSTOMER, features(email="jessica@example.com"), []) is None
+
+
+def test_a_model_without_the_widened_rule_does_not_widen() -> None:
+    model = replace(CUSTOMER, blocking_rules=(block_on("email"),))
+
+    assert widened_prefix(model, features(given_name="Jessica", family_name="Sott"), []) is None

@@ -90,7 +90,10 @@ class BlockingKey(Base):
     __table_args__ = (Index("ix_blocking_keys_entity_key", "entity", "key"),)
 
     record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id"), primary_key=True)
-    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    key: Mapped[str] = mapped_column(
+        String(400).with_variant(String(400, collation="C"), "postgresql"), primary_key=True
+    )
+    """Compared byte by byte, so that keys starting alike are one range of the index."""
     entity: Mapped[str] = mapped_column(String(20))
 
 

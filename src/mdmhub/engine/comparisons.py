@@ -18,6 +18,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
+from mdmhub.engine.standardize.names import canonical_given_name
+
 ObjectArray = npt.NDArray[np.object_]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -174,7 +176,7 @@ def _crossed(pairs: PairColumns, other: PairColumns, close: float) -> BoolArray:
 
 @dataclass(frozen=True)
 class NameBands(Comparison):
-    """A given name: exact, nickname of each other (Pepe = José, Bill = William), swapped
+    """A given name: exact, nicknames of each other (Pepe = José, Bill = William), swapped
     with the family name, an initial of the other, then Jaro-Winkler bands.
 
     `aliases_feature` holds each record's alias set joined by "|"; `swap_feature` is
@@ -198,7 +200,7 @@ class NameBands(Comparison):
         equal = pairs.equal
         return [
             equal,
-            _aliases_meet(aliases, ~equal & ~pairs.missing),
+            _nicknames(pairs, aliases, ~equal & ~pairs.missing),
             self._swapped(pairs, swap),
             _initial_of_the_other(pairs),
             *(similarity >= t for t in self.thresholds),
@@ -240,9 +242,15 @@ def _initial_of_the_other(pairs: PairColumns) -> BoolArray:
     return initial
 
 
-def _aliases_meet(aliases: PairColumns, wanted: BoolArray) -> BoolArray:
-    """Alias sets sharing a name, for the `wanted` pairs only (the others are decided by
-    an earlier level); each distinct set is split once, as names repeat a lot."""
+def _nicknames(pairs: PairColumns, aliases: PairColumns, wanted: BoolArray) -> BoolArray:
+    """Given names that are nicknames of each other, for the `wanted` pairs only (the others
+    are decided by an earlier level): one name is among the other's aliases (Tom and
+    Thomas, Pepe and José), or both have one canonical form in the curated tables (Pancho
+    and Curro: Francisco). Names that merely share an alias are not: the nicknames package
+    gives one nickname to several names (Jamie to Benjamin and James, Bill to William and
+    Robert), and two such names are two people far more often than one.
+
+    Each distinct alias set is split once, as names repeat a lot."""
     parsed: dict[str, frozenset[str]] = {}
 
     def alias_set(joined: str) -> frozenset[str]:
@@ -251,17 +259,27 @@ def _aliases_meet(aliases: PairColumns, wanted: BoolArray) -> BoolArray:
             found = parsed[joined] = frozenset(joined.split("|"))
         return found
 
-    meet = np.zeros(len(aliases.left), dtype=np.bool_)
+    def related(left: str, right: str, left_aliases: str, right_aliases: str) -> bool:
+        return (
+            left in alias_set(right_aliases)
+            or right in alias_set(left_aliases)
+            or canonical_given_name(left) == canonical_given_name(right)
+        )
+
+    nicknames = np.zeros(len(pairs.left), dtype=np.bool_)
     rows = np.flatnonzero(wanted)
-    meet[rows] = np.fromiter(
-        (
-            bool(a and b and (a == b or not alias_set(a).isdisjoint(alias_set(b))))
-            for a, b in zip(aliases.left[rows], aliases.right[rows], strict=True)
+    nicknames[rows] = np.fromiter(
+        map(
+            related,
+            pairs.left[rows],
+            pairs.right[rows],
+            aliases.left[rows],
+            aliases.right[rows],
         ),
         dtype=np.bool_,
         count=len(rows),
     )
-    return meet
+    return nicknames
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from mdmhub.engine.blocking import block_on
 from mdmhub.engine.scoring import ScoredPairs, feature_columns, score_pairs
 from mdmhub.engine.spec import MatchModel
 
@@ -40,6 +41,27 @@ def probe_attributes(q: str | None, fields: Mapping[str, str | None]) -> dict[st
     if "given_name" in probe or "family_name" in probe:
         probe.pop("full_name", None)
     return probe
+
+
+WIDENED_RULE = block_on("given_phonetic", "family_phonetic")
+"""The rule a name search widens: a typo in a family name (Sott for Scott, Navatro for
+Navarro) changes its phonetic code, but seldom the code's first letter."""
+
+
+def widened_prefix(
+    model: MatchModel, probe: Mapping[str, str], candidates: Sequence[Mapping[str, str]]
+) -> str | None:
+    """The start of the keys to read as well, when the search looks like a misspelt family
+    name: no candidate bears the family name searched for, so the name's own keys may have
+    missed the person. The keys of `WIDENED_RULE` whose family code starts with the same
+    letter; None when the model has no such rule or the search names no given and family
+    name."""
+    family, code = probe.get("family"), probe.get("family_phonetic")
+    if WIDENED_RULE not in model.blocking_rules or not family or not code:
+        return None
+    if any(candidate.get("family") == family for candidate in candidates):
+        return None
+    return WIDENED_RULE.key({**probe, "family_phonetic": code[0]})
 
 
 def score_against(

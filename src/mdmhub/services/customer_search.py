@@ -9,7 +9,7 @@ from mdmhub.db.repositories import records as records_repo
 from mdmhub.domain.entities import EntityType
 from mdmhub.engine.blocking import blocking_keys
 from mdmhub.engine.explanation import Explanation, explanation_of
-from mdmhub.engine.search import probe_attributes, score_against
+from mdmhub.engine.search import probe_attributes, score_against, widened_prefix
 from mdmhub.errors import InvalidInputError
 from mdmhub.services import golden_view, match_models
 from mdmhub.settings import Settings
@@ -47,9 +47,12 @@ def search(
     context = match_models.context(session, entity, settings)
     features = context.standardize(entity, probe)
     keys = blocking_keys(context.model.blocking_rules, features)
-    candidates, _ = records_repo.candidates(
-        session, entity.value, keys, set(), settings.block_size_cap * SEARCH_CAP_FACTOR
-    )
+    cap = settings.block_size_cap * SEARCH_CAP_FACTOR
+    candidates, _ = records_repo.candidates(session, entity.value, keys, set(), cap)
+    prefix = widened_prefix(context.model, features, [c.features for c in candidates])
+    if prefix is not None:
+        seen = {c.id for c in candidates}
+        candidates += records_repo.candidates_under_prefix(session, entity.value, prefix, seen, cap)
     if not candidates:
         return []
     scored = score_against(context.model, features, [c.features for c in candidates])

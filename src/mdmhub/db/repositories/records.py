@@ -142,12 +142,46 @@ def candidates(
         if key not in capped:
             for record_id in ids:
                 shared[record_id].append(key)
+    return _with_features(session, shared, exclude), capped
+
+
+def _with_features(
+    session: Session, shared: Mapping[int, list[str]], exclude: set[int]
+) -> list[Candidate]:
+    """The candidates among these records (id -> keys shared), `exclude` left out."""
     wanted = sorted(shared.keys() - exclude)
-    found: list[Candidate] = []
-    for chunk in chunks(wanted):
-        rows = select_rows(session, _CANDIDATES, {"ids": list(chunk)})
-        found.extend(Candidate(row.id, row.features, row.golden_id, shared[row.id]) for row in rows)
-    return found, capped
+    return [
+        Candidate(row.id, row.features, row.golden_id, shared[row.id])
+        for chunk in chunks(wanted)
+        for row in select_rows(session, _CANDIDATES, {"ids": list(chunk)})
+    ]
+
+
+_KEYS_IN_RANGE = (
+    select(BlockingKey.key, BlockingKey.record_id)
+    .where(
+        BlockingKey.entity == bindparam("entity"),
+        BlockingKey.key >= bindparam("low"),
+        BlockingKey.key < bindparam("high"),
+    )
+    .limit(bindparam("limit"))
+)
+
+
+def candidates_under_prefix(
+    session: Session, entity: str, prefix: str, exclude: set[int], cap: int
+) -> list[Candidate]:
+    """Live records holding a key that starts with `prefix`, unless more than `cap` do.
+
+    The keys starting with `prefix` are one range of the key index: it runs from the prefix
+    to the prefix with its last character raised by one (keys compare byte by byte on both
+    databases, see migration 0006)."""
+    high = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    parameters = {"entity": entity, "low": prefix, "high": high, "limit": cap + 1}
+    shared: dict[int, list[str]] = defaultdict(list)
+    for key, record_id in select_rows(session, _KEYS_IN_RANGE, parameters):
+        shared[record_id].append(key)
+    return [] if len(shared) > cap else _with_features(session, shared, exclude)
 
 
 def insert_records(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:

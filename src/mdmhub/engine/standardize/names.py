@@ -288,10 +288,12 @@ _NICKNAMES_OF: Final = _NAMER.nickname_lookup
 def given_name_aliases(name: str | None) -> frozenset[str] | None:
     """The given name with the names it is a nickname of and the nicknames it has.
 
-    Two given names are nicknames of each other when their aliases meet (Kate and
-    Catherine meet at kay, Tom and Thomas at thomas). Sets, not one canonical form:
-    the nickname data relates a name to several others, and a chain of single
-    canonical choices sends some astray (Tom -> thom, Jean -> virginia).
+    The matcher takes two given names for nicknames of each other when one is among the
+    other's aliases (Tom and Thomas) or both share a canonical form (see
+    `comparisons.NameBands`), not whenever their sets meet: the data gives one nickname to
+    several names (jamie: Benjamin and James). Sets, not one canonical form: the nickname
+    data relates a name to several others, and a chain of single canonical choices sends
+    some astray (Tom -> thom, Jean -> virginia).
 
     A compound given name is a name of its own, known by its whole and by the
     nickname of its whole (Chema = José María, Pepe Luis = José Luis), never by its
