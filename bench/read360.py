@@ -17,7 +17,10 @@
    in the background; the bench times it on its own), and reads them all once before the
    360 phase, as a server that has been answering for a while has them in memory. Starts
    `mdmhub serve --workers N` (`--workers`, default 2: a process per core; JSON access
-   log at the default level, written to a file in the data folder), gives every client an
+   log at the default level, written to a file in the data folder; the per-key rate
+   limit raised to 100,000 requests a second: these clients send as fast as the server
+   answers, and uvicorn spreads connections unevenly over its workers, so a key alone on
+   a worker would pass the default 500 a second), gives every client an
    agent key of its own (`mdmhub keys create --role agent` for the first, the admin REST API
    for the others: rate limits are per key), then drives `GET /v1/customers/{golden_id}/360`
    (all sections, random golden ids) and then `GET /v1/customers/search` (the queries the
@@ -533,8 +536,8 @@ def bench_database(
         steps.append(Step(name, len(golden_ids), seconds, peak))
         token = cli(url, "keys", "create", "--role", "agent", "--name", "read360").strip()
         log = files.folder / f"server-{kind}.log"
-        workers = {"MDMHUB_WORKERS": str(args.workers)}
-        with serve(url, args.port or free_port(), log, workers) as (process, base):
+        settings = {"MDMHUB_WORKERS": str(args.workers), "MDMHUB_RATE_LIMIT_PER_SECOND": "100000"}
+        with serve(url, args.port or free_port(), log, settings) as (process, base):
             tokens = [token, *agent_keys(base, max(args.clients, *args.search_clients) - 1)]
             check = httpx.get(
                 f"{base}/v1/customers/{golden_ids[0]}/360",

@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 from mdmhub.engine.blocking import block_on
 from mdmhub.engine.default_models import CUSTOMER
 from mdmhub.engine.explanation import explain, explanation_of
-from mdmhub.engine.search import probe_attributes, score_against, widened_prefix
+from mdmhub.engine.search import (
+    close_in_spelling,
+    probe_attributes,
+    score_against,
+    widened_prefix,
+)
 from mdmhub.engine.standardize.records import standardize_customer
 
 SEARCH_FIELDS = ("full_name", "email", "phone", "national_id", "birth_date", "locality")
@@ -175,3 +180,15 @@ def test_a_model_without_the_widened_rule_does_not_widen() -> None:
     model = replace(CUSTOMER, blocking_rules=(block_on("email"),))
 
     assert widened_prefix(model, features(given_name="Jessica", family_name="Sott"), []) is None
+
+
+def test_a_widened_range_keeps_the_records_one_typo_from_the_family_code() -> None:
+    probe = features(given_name="Jessica", family_name="Sott")
+    keys_by_record = {
+        1: ["given_phonetic+family_phonetic:JSK|SKT"],
+        2: ["given_phonetic+family_phonetic:JSK|ST"],
+        3: ["given_phonetic+family_phonetic:JSK|SMT"],
+        4: ["given_phonetic+family_phonetic:JSK|SLFRT"],
+    }
+
+    assert sorted(close_in_spelling(probe, keys_by_record)) == [1, 2, 3]

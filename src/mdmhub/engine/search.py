@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from rapidfuzz.distance import DamerauLevenshtein
 
 from mdmhub.engine.blocking import block_on
 from mdmhub.engine.scoring import ScoredPairs, feature_columns, score_pairs
@@ -62,6 +63,20 @@ def widened_prefix(
     if any(candidate.get("family") == family for candidate in candidates):
         return None
     return WIDENED_RULE.key({**probe, "family_phonetic": code[0]})
+
+
+def close_in_spelling(
+    probe: Mapping[str, str], keys_by_record: Mapping[int, list[str]]
+) -> dict[int, list[str]]:
+    """The records of a widened range whose family code is one typo from the probe's (Sott
+    is ST, Scott SKT): the range holds every family name of that first letter, and reading
+    and scoring them all cost a name search a third more time."""
+    code = probe.get("family_phonetic", "")
+    return {
+        record: keys
+        for record, keys in keys_by_record.items()
+        if any(DamerauLevenshtein.distance(key.rpartition("|")[2], code) <= 1 for key in keys)
+    }
 
 
 def score_against(

@@ -9,7 +9,12 @@ from mdmhub.db.repositories import records as records_repo
 from mdmhub.domain.entities import EntityType
 from mdmhub.engine.blocking import blocking_keys
 from mdmhub.engine.explanation import Explanation, explanation_of
-from mdmhub.engine.search import probe_attributes, score_against, widened_prefix
+from mdmhub.engine.search import (
+    close_in_spelling,
+    probe_attributes,
+    score_against,
+    widened_prefix,
+)
 from mdmhub.errors import InvalidInputError
 from mdmhub.services import golden_view, match_models
 from mdmhub.settings import Settings
@@ -50,9 +55,14 @@ def search(
     cap = settings.block_size_cap * SEARCH_CAP_FACTOR
     candidates, _ = records_repo.candidates(session, entity.value, keys, set(), cap)
     prefix = widened_prefix(context.model, features, [c.features for c in candidates])
-    if prefix is not None:
-        seen = {c.id for c in candidates}
-        candidates += records_repo.candidates_under_prefix(session, entity.value, prefix, seen, cap)
+    widened = (
+        None
+        if prefix is None
+        else records_repo.keys_under_prefix(session, entity.value, prefix, settings.block_size_cap)
+    )
+    if widened:
+        close = close_in_spelling(features, widened)
+        candidates += records_repo.with_features(session, close, {c.id for c in candidates})
     if not candidates:
         return []
     scored = score_against(context.model, features, [c.features for c in candidates])

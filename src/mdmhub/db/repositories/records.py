@@ -142,10 +142,10 @@ def candidates(
         if key not in capped:
             for record_id in ids:
                 shared[record_id].append(key)
-    return _with_features(session, shared, exclude), capped
+    return with_features(session, shared, exclude), capped
 
 
-def _with_features(
+def with_features(
     session: Session, shared: Mapping[int, list[str]], exclude: set[int]
 ) -> list[Candidate]:
     """The candidates among these records (id -> keys shared), `exclude` left out."""
@@ -168,10 +168,11 @@ _KEYS_IN_RANGE = (
 )
 
 
-def candidates_under_prefix(
-    session: Session, entity: str, prefix: str, exclude: set[int], cap: int
-) -> list[Candidate]:
-    """Live records holding a key that starts with `prefix`, unless more than `cap` do.
+def keys_under_prefix(
+    session: Session, entity: str, prefix: str, cap: int
+) -> dict[int, list[str]] | None:
+    """Live records holding a key that starts with `prefix`, with those keys; None when more
+    than `cap` records do.
 
     The keys starting with `prefix` are one range of the key index: it runs from the prefix
     to the prefix with its last character raised by one (keys compare byte by byte on both
@@ -181,7 +182,7 @@ def candidates_under_prefix(
     shared: dict[int, list[str]] = defaultdict(list)
     for key, record_id in select_rows(session, _KEYS_IN_RANGE, parameters):
         shared[record_id].append(key)
-    return [] if len(shared) > cap else _with_features(session, shared, exclude)
+    return None if len(shared) > cap else shared
 
 
 def insert_records(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
