@@ -19,7 +19,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _key_type(collation: str | None) -> None:
+def _key_type(collation: str) -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.alter_column("blocking_keys", "key", type_=sa.String(length=400, collation=collation))
 

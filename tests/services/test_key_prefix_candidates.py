@@ -16,7 +16,7 @@ def _family_names(hub: Settings, prefix: str, cap: int = 10) -> list[str] | None
         found = records_repo.keys_under_prefix(session, "customer", prefix, cap)
         if found is None:
             return None
-        records = records_repo.with_features(session, found, set())
+        records = records_repo.candidates_among(session, found, set())
     return sorted(record.features["family"] for record in records)
 
 

@@ -112,15 +112,6 @@ def _authenticate(settings: Settings, token: str) -> Actor:
         return api_keys.authenticate(session, token, utcnow())
 
 
-def admit(state: State, actor: Actor, roles: tuple[Role, ...]) -> None:
-    """Let an authenticated actor through when it holds one of `roles` and its key is within
-    its rate; raise ForbiddenError or TooManyRequestsError otherwise."""
-    if not actor.holds_one_of(roles):
-        allowed = ", ".join(dict.fromkeys(role.value for role in (*roles, Role.ADMIN)))
-        raise ForbiddenError(f"the role {actor.role} may not do this; allowed roles: {allowed}")
-    spend_rate(state, actor)
-
-
 def spend_rate(state: State, actor: Actor) -> None:
     """One request of the rate of the actor's key (TooManyRequestsError when it is spent)."""
     limiter: RateLimiter = state.rate_limiter
@@ -135,6 +126,7 @@ def requires(*roles: Role) -> Callable[..., Awaitable[Actor]]:
     lock. The key is checked in a short transaction of its own, committed at once: its
     `last_used_at` write must not hold SQLite's write lock for the rest of the request.
     """
+    allowed = ", ".join(dict.fromkeys(role.value for role in (*roles, Role.ADMIN)))
 
     async def actor(request: Request, settings: SettingsDep, credentials: BearerDep) -> Actor:
         if credentials is None:
@@ -145,7 +137,9 @@ def requires(*roles: Role) -> Callable[..., Awaitable[Actor]]:
             found = await run_in_threadpool(_authenticate, settings, credentials.credentials)
             cache.put(credentials.credentials, found)
         request.state.api_key_id = found.api_key_id
-        admit(request.app.state, found, roles)
+        if not found.holds_one_of(roles):
+            raise ForbiddenError(f"the role {found.role} may not do this; allowed roles: {allowed}")
+        spend_rate(request.app.state, found)
         return found
 
     return actor

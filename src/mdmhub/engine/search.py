@@ -70,7 +70,7 @@ def close_in_spelling(
 ) -> dict[int, list[str]]:
     """The records of a widened range whose family code is one typo from the probe's (Sott
     is ST, Scott SKT): the range holds every family name of that first letter, and reading
-    and scoring them all cost a name search a third more time."""
+    and scoring them all made searches cost about 40 % more CPU in process."""
     code = probe.get("family_phonetic", "")
     return {
         record: keys

@@ -15,6 +15,7 @@ from mdmhub.engine.search import (
     score_against,
     widened_prefix,
 )
+from mdmhub.engine.spec import MatchModel
 from mdmhub.errors import InvalidInputError
 from mdmhub.services import golden_view, match_models
 from mdmhub.settings import Settings
@@ -54,15 +55,7 @@ def search(
     keys = blocking_keys(context.model.blocking_rules, features)
     cap = settings.block_size_cap * SEARCH_CAP_FACTOR
     candidates, _ = records_repo.candidates(session, entity.value, keys, set(), cap)
-    prefix = widened_prefix(context.model, features, [c.features for c in candidates])
-    widened = (
-        None
-        if prefix is None
-        else records_repo.keys_under_prefix(session, entity.value, prefix, settings.block_size_cap)
-    )
-    if widened:
-        close = close_in_spelling(features, widened)
-        candidates += records_repo.with_features(session, close, {c.id for c in candidates})
+    candidates += _misspelt_family(session, settings, context.model, features, candidates)
     if not candidates:
         return []
     scored = score_against(context.model, features, [c.features for c in candidates])
@@ -89,3 +82,24 @@ def search(
             )
         )
     return hits
+
+
+def _misspelt_family(
+    session: Session,
+    settings: Settings,
+    model: MatchModel,
+    features: Mapping[str, str],
+    candidates: list[records_repo.Candidate],
+) -> list[records_repo.Candidate]:
+    """The records one typo from the family name searched for, when no candidate bears it
+    (see `engine.search.widened_prefix`); none otherwise."""
+    prefix = widened_prefix(model, features, [c.features for c in candidates])
+    if prefix is None:
+        return []
+    widened = records_repo.keys_under_prefix(
+        session, EntityType.CUSTOMER.value, prefix, settings.block_size_cap
+    )
+    if not widened:
+        return []
+    close = close_in_spelling(features, widened)
+    return records_repo.candidates_among(session, close, {c.id for c in candidates})

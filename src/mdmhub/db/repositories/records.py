@@ -142,10 +142,10 @@ def candidates(
         if key not in capped:
             for record_id in ids:
                 shared[record_id].append(key)
-    return with_features(session, shared, exclude), capped
+    return candidates_among(session, shared, exclude), capped
 
 
-def with_features(
+def candidates_among(
     session: Session, shared: Mapping[int, list[str]], exclude: set[int]
 ) -> list[Candidate]:
     """The candidates among these records (id -> keys shared), `exclude` left out."""
