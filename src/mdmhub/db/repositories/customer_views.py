@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
     Connection,
     and_,
@@ -39,6 +38,7 @@ from sqlalchemy.sql.elements import ClauseElement
 from mdmhub.db.models import CustomerView, RecordLink, SourceRecord
 from mdmhub.db.repositories.bulk import chunks, execute_many
 from mdmhub.db.repositories.rows import first_row
+from mdmhub.db.repositories.value_lists import one_of
 from mdmhub.domain.entities import EntityType
 
 CUSTOMER = EntityType.CUSTOMER
@@ -53,20 +53,19 @@ _LINKED = and_(
     _target.source == RecordLink.target_source,
     _target.source_id == RecordLink.target_source_id,
 )
-_IDS: BindParameter[str] = bindparam("ids", expanding=True)
 _LINKED_GOLDENS = union(
     # Golden records whose records refer to these ones' members (an address, an employer).
     select(_referrer.golden_id)
     .select_from(_target)
     .join(RecordLink, _LINKED)
     .join(_referrer, _referrer.id == RecordLink.record_id)
-    .where(_target.golden_id.in_(_IDS)),
+    .where(one_of(_target.golden_id, "ids")),
     # Golden records these ones' members refer to (an employer lists its employees).
     select(_target.golden_id)
     .select_from(_referrer)
     .join(RecordLink, RecordLink.record_id == _referrer.id)
     .join(_target, _LINKED)
-    .where(_referrer.golden_id.in_(_IDS)),
+    .where(one_of(_referrer.golden_id, "ids")),
 )
 """Only the id lists constrain these joins, so the database walks from them through the
 indexes (golden id, link target, record id) whatever its statistics say."""

@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import GoldenRecord, GoldenRecordVersion
 from mdmhub.db.repositories import customer_views
 from mdmhub.db.repositories.bulk import by_ids, chunks, insert_rows
+from mdmhub.db.repositories.value_lists import one_of
 
 
 def get(session: Session, golden_id: str) -> GoldenRecord | None:
@@ -27,7 +28,7 @@ class GoldenState:
 
 _STATES = select(
     GoldenRecord.id, GoldenRecord.status, GoldenRecord.version, GoldenRecord.attributes
-).where(GoldenRecord.id.in_(bindparam("ids", expanding=True)))
+).where(one_of(GoldenRecord.id, "ids"))
 
 
 def states(session: Session, golden_ids: Sequence[str]) -> dict[str, GoldenState]:

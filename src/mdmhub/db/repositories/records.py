@@ -23,6 +23,7 @@ from mdmhub.db.models import (
 from mdmhub.db.repositories import bulk, customer_views
 from mdmhub.db.repositories.bulk import DRIVER_FROM_ROWS, chunks, insert_rows, new_ids
 from mdmhub.db.repositories.rows import select_rows
+from mdmhub.db.repositories.value_lists import one_of
 from mdmhub.domain.records import LinkInput
 
 STEWARD_LINK = "steward"
@@ -73,17 +74,17 @@ _FIND_BY_SOURCE_IDS = select(
 ).where(
     SourceRecord.entity == bindparam("entity"),
     SourceRecord.source == bindparam("source"),
-    SourceRecord.source_id.in_(bindparam("ids", expanding=True)),
+    one_of(SourceRecord.source_id, "ids"),
 )
 _KEY_MEMBERS = select(BlockingKey.key, BlockingKey.record_id).where(
     BlockingKey.entity == bindparam("entity"),
-    BlockingKey.key.in_(bindparam("keys", expanding=True)),
+    one_of(BlockingKey.key, "keys"),
 )
 _KEYS_OF_ENTITY = select(BlockingKey.record_id, BlockingKey.key).where(
     BlockingKey.entity == bindparam("entity")
 )
 _CANDIDATES = select(SourceRecord.id, SourceRecord.features, SourceRecord.golden_id).where(
-    SourceRecord.id.in_(bindparam("ids", expanding=True))
+    one_of(SourceRecord.id, "ids")
 )
 _LIVE_MEMBERS = select(
     SourceRecord.id,
@@ -92,9 +93,7 @@ _LIVE_MEMBERS = select(
     SourceRecord.source_id,
     SourceRecord.attributes,
     SourceRecord.updated_at,
-).where(
-    SourceRecord.golden_id.in_(bindparam("ids", expanding=True)), SourceRecord.deleted.is_(False)
-)
+).where(one_of(SourceRecord.golden_id, "ids"), SourceRecord.deleted.is_(False))
 
 
 def find_by_source_ids(
@@ -355,7 +354,7 @@ class MemberOfGolden:
 _MEMBERS_WITH_GOLDEN = (
     select(SourceRecord.id, SourceRecord.source, SourceRecord.source_id, GoldenRecord.attributes)
     .join(GoldenRecord, GoldenRecord.id == SourceRecord.golden_id)
-    .where(SourceRecord.id.in_(bindparam("ids", expanding=True)))
+    .where(one_of(SourceRecord.id, "ids"))
 )
 
 

@@ -2,10 +2,11 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import Source
+from mdmhub.db.repositories.value_lists import one_of
 
 
 def get(session: Session, name: str) -> Source | None:
@@ -16,9 +17,7 @@ def get_all(session: Session) -> list[Source]:
     return list(session.scalars(select(Source).order_by(Source.name)))
 
 
-_TRUST = select(Source.name, Source.trust).where(
-    Source.name.in_(bindparam("names", expanding=True))
-)
+_TRUST = select(Source.name, Source.trust).where(one_of(Source.name, "names"))
 
 
 def trust_by_name(session: Session, names: Iterable[str]) -> dict[str, float]:

@@ -1,0 +1,45 @@
+"""A column matched against a list of values: the same rows on both databases, one
+statement on PostgreSQL whatever the list's length."""
+
+import pytest
+from sqlalchemy import select
+
+from mdmhub.db.base import utcnow
+from mdmhub.db.models import Source
+from mdmhub.db.repositories.bulk import insert_rows
+from mdmhub.db.repositories.rows import select_rows
+from mdmhub.db.repositories.value_lists import one_of
+from mdmhub.db.session import get_engine, transaction
+
+_NAMED = select(Source.name).where(one_of(Source.name, "names")).order_by(Source.name)
+
+
+def _names_among(database_url: str, names: list[str]) -> list[str]:
+    with transaction(database_url) as session:
+        insert_rows(
+            session,
+            Source,
+            [
+                {"name": name, "trust": 0.5, "description": "", "created_at": utcnow()}
+                for name in ("crm", "erp", "shop")
+            ],
+            looked_up=True,
+        )
+        return list(select_rows(session, _NAMED, {"names": names}).scalars())
+
+
+def test_the_rows_holding_one_of_the_values_are_selected(database_url: str) -> None:
+    assert _names_among(database_url, ["shop", "crm", "web"]) == ["crm", "shop"]
+
+
+def test_an_empty_list_selects_nothing(database_url: str) -> None:
+    assert _names_among(database_url, []) == []
+
+
+def test_postgresql_gets_one_array_parameter_for_any_length_of_list(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no arrays")
+    compiled = _NAMED.compile(dialect=get_engine(database_url).dialect)
+
+    assert list(compiled.params) == ["names"]
+    assert "= ANY (%(names)s::VARCHAR(100)[])" in str(compiled)
