@@ -22,9 +22,9 @@ depends_on: str | Sequence[str] | None = None
 def _key_type(collation: str) -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.alter_column("blocking_keys", "key", type_=sa.String(length=400, collation=collation))
-        # The new type rewrites the table without its statistics, and autovacuum counts no
-        # change that would renew them: the planner guessed every key 8 times bigger than
-        # it is and looked candidates up twice as slowly.
+        # A new collation rebuilds the column's index and drops its statistics, and
+        # autovacuum counts no change that would renew them: the planner guessed every key
+        # 8 times bigger than it is and looked candidates up twice as slowly.
         op.execute("ANALYZE blocking_keys")
 
 

@@ -14,6 +14,10 @@ from mdmhub.db.session import get_engine, transaction
 _NAMED = select(Source.name).where(one_of(Source.name, "names")).order_by(Source.name)
 
 
+LONGEST = "s" * 100
+"""As long as a source's name may be."""
+
+
 def _names_among(database_url: str, names: list[str]) -> list[str]:
     with transaction(database_url) as session:
         insert_rows(
@@ -21,7 +25,7 @@ def _names_among(database_url: str, names: list[str]) -> list[str]:
             Source,
             [
                 {"name": name, "trust": 0.5, "description": "", "created_at": utcnow()}
-                for name in ("crm", "erp", "shop")
+                for name in ("crm", "erp", "shop", LONGEST)
             ],
             looked_up=True,
         )
@@ -36,10 +40,16 @@ def test_an_empty_list_selects_nothing(database_url: str) -> None:
     assert _names_among(database_url, []) == []
 
 
+def test_a_value_longer_than_the_column_does_not_match_its_first_characters(
+    database_url: str,
+) -> None:
+    assert _names_among(database_url, [LONGEST + "s"]) == []
+
+
 def test_postgresql_gets_one_array_parameter_for_any_length_of_list(database_url: str) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite has no arrays")
     compiled = _NAMED.compile(dialect=get_engine(database_url).dialect)
 
     assert list(compiled.params) == ["names"]
-    assert "= ANY (%(names)s::VARCHAR(100)[])" in str(compiled)
+    assert "= ANY (%(names)s::VARCHAR[])" in str(compiled)

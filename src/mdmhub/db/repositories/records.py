@@ -60,7 +60,7 @@ class LiveMember:
     updated_at: datetime
 
 
-# Hot statements are built once with expanding IN parameters: constructing a
+# Hot statements are built once with list parameters (`one_of`): constructing a
 # select() per call cost more than running it for single-record upserts.
 _FIND_BY_SOURCE_IDS = select(
     SourceRecord.id,

@@ -4,46 +4,64 @@ SQLAlchemy's expanding `IN` sends one bound parameter per value, so PostgreSQL p
 plans a new statement for every length of list, and a long list costs more to plan than to
 run: fetching the 1,310 candidates of a common name (María García) took 33 ms that way and
 17 ms as `= ANY(array)`, one parameter and one prepared statement for every list. SQLite
-has no arrays and plans fast, so it keeps the `IN` list.
+has no arrays and plans fast, so it keeps the `IN` list (which `bulk.for_driver` cannot
+hand to the driver, as before).
 """
 
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, any_, bindparam
+from sqlalchemy import BindParameter, Boolean, ColumnElement, String, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import TypeEngine
 
 
 class OneOf(ColumnElement[bool]):
-    """`column` equals one of the values bound to `name` (a list) at execution."""
+    """`column` equals one of the values bound to `parameter` (a list) at execution."""
 
     inherit_cache = True
     type = Boolean()
     _is_implicitly_boolean = True
     _traverse_internals: list[tuple[str, InternalTraversal]] = [  # noqa: RUF012 as SQLAlchemy's
         ("column", InternalTraversal.dp_clauseelement),
-        ("name", InternalTraversal.dp_string),
+        ("parameter", InternalTraversal.dp_string),
     ]
-    """What SQLAlchemy's statement cache keys this element by."""
+    """What SQLAlchemy's statement cache keys this element by. SQLAlchemy documents
+    `inherit_cache` for subclasses that add no state; with state of its own an element
+    names it here, which the cache then reads (a documented, if not fully public, way)."""
 
-    def __init__(self, column: ColumnElement[Any], name: str) -> None:
+    def __init__(self, column: ColumnElement[Any], parameter: str) -> None:
         self.column = column
-        self.name = name
+        self.parameter = parameter
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        """The column's table joins the FROM clause, as it would with `in_`."""
+        return list(self.column._from_objects)
 
 
-def one_of(column: ColumnElement[Any] | QueryableAttribute[Any], name: str) -> OneOf:
-    return OneOf(column.expression, name)
+def one_of(column: ColumnElement[Any] | QueryableAttribute[Any], parameter: str) -> OneOf:
+    """For columns PostgreSQL can compare with `=` (not JSON)."""
+    return OneOf(column.expression, parameter)
 
 
 @compiles(OneOf)
 def _in_list(element: OneOf, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.column.in_(bindparam(element.name, expanding=True)), **kw)
+    values: BindParameter[Any] = bindparam(element.parameter, expanding=True)
+    return compiler.process(element.column.in_(values), **kw)
 
 
 @compiles(OneOf, "postgresql")
 def _any_of_array(element: OneOf, compiler: SQLCompiler, **kw: Any) -> str:
-    values = bindparam(element.name, type_=ARRAY(element.column.type))
+    values = bindparam(element.parameter, type_=ARRAY(_unbounded(element.column.type)))
     return compiler.process(element.column == any_(values), **kw)
+
+
+def _unbounded(column_type: TypeEngine[Any]) -> TypeEngine[Any]:
+    """Strings as plain VARCHAR: a cast to VARCHAR(n) cuts longer values silently (so one
+    could match a row holding its first n characters), and a collation on the array would
+    override the column's, whose index the comparison must use."""
+    return String() if isinstance(column_type, String) else column_type
