@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 from mdmhub.domain.entities import EntityType
 from mdmhub.engine.blocking import block_on
 from mdmhub.engine.comparisons import SINGLETON, ExactMatch, JaroWinklerBands, Level
+from mdmhub.engine.default_models import DEFAULT_MODELS
 from mdmhub.engine.scoring import (
     EXACT_LEVEL,
     MAX_ABS_WEIGHT,
@@ -424,3 +425,36 @@ def test_the_adjustment_flows_into_the_match_weight_and_probability() -> None:
         (match_model.prior_weight + scored.weights.sum(axis=1)).tolist()
     )
     assert scored.probability[1] > scored.probability[0]
+
+
+VALUES = st.sampled_from(
+    ["", "ana", "anna", "a", "garcia", "garsia", "ana|anita", "1980-01-02", "1980-02-01", "12.5"]
+)
+
+
+@pytest.mark.parametrize("entity", list(EntityType))
+@given(data=st.data())
+def test_pairs_scored_together_score_as_each_pair_alone(
+    entity: EntityType, data: st.DataObject
+) -> None:
+    """Pairs that repeat values are scored once per distinct pair of values: spreading the
+    levels back must give every pair what it scores alone."""
+    match_model = DEFAULT_MODELS[entity]
+    names = match_model.features()
+    records = data.draw(
+        st.lists(st.fixed_dictionaries(dict.fromkeys(names, VALUES)), min_size=2, max_size=8)
+    )
+    pairs = data.draw(
+        st.lists(
+            st.tuples(*(st.integers(0, len(records) - 1),) * 2).filter(lambda p: p[0] != p[1]),
+            min_size=1,
+            max_size=30,
+        )
+    )
+
+    together = score(match_model, records, pairs)
+
+    for index, pair in enumerate(pairs):
+        alone = score(match_model, records, [pair])
+        assert together.levels[index].tolist() == alone.levels[0].tolist()
+        assert together.match_weight[index] == alone.match_weight[0]

@@ -98,24 +98,79 @@ def score_pairs(
     left: IntArray,
     right: IntArray,
 ) -> ScoredPairs:
-    pair_columns = {
-        name: PairColumns(column[left], column[right]) for name, column in columns.items()
-    }
     count = len(left)
     levels = np.zeros((count, len(model.comparisons)), dtype=np.int64)
     weights = np.zeros((count, len(model.comparisons)), dtype=np.float64)
     if count:
+        codes = _ValueCodes(columns)
         for index, (comparison, table) in enumerate(
             zip(model.comparisons, level_weights(model), strict=True)
         ):
-            levels[:, index] = comparison.assign(pair_columns, model.term_frequencies)
-            weights[:, index] = table[levels[:, index]]
+            names = comparison.features()
+            distinct = _distinct_pairs([codes.of(name) for name in names], left, right)
+            pair_columns = {
+                name: PairColumns(columns[name][distinct.left], columns[name][distinct.right])
+                for name in names
+            }
+            distinct_levels = comparison.assign(pair_columns, model.term_frequencies)
+            distinct_weights = table[distinct_levels]
             frequencies = model.term_frequencies.get(comparison.feature)
             if comparison.term_frequency and frequencies:
-                exact = levels[:, index] == EXACT_LEVEL
+                exact = distinct_levels == EXACT_LEVEL
                 values = pair_columns[comparison.feature].left[exact]
-                weights[exact, index] = term_frequency_weight(
+                distinct_weights[exact] = term_frequency_weight(
                     comparison.levels[0], frequencies, values
                 )
+            levels[:, index] = distinct_levels[distinct.back]
+            weights[:, index] = distinct_weights[distinct.back]
     match_weight = model.prior_weight + weights.sum(axis=1)
     return ScoredPairs(levels, weights, match_weight, probability(match_weight))
+
+
+class _ValueCodes:
+    """Each feature's values numbered in order of first appearance, numbered once per call
+    however many comparisons read the feature."""
+
+    def __init__(self, columns: Mapping[str, npt.NDArray[np.object_]]) -> None:
+        self._columns = columns
+        self._codes: dict[str, tuple[IntArray, int]] = {}
+
+    def of(self, name: str) -> tuple[IntArray, int]:
+        """The codes of the feature's values, and how many distinct values there are."""
+        found = self._codes.get(name)
+        if found is None:
+            column = self._columns[name]
+            numbers: dict[object, int] = {}
+            values = np.fromiter(
+                (numbers.setdefault(v, len(numbers)) for v in column), np.int64, len(column)
+            )
+            found = self._codes[name] = (values, len(numbers))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _DistinctPairs:
+    left: IntArray
+    right: IntArray
+    """The records of one pair for each distinct pair of values."""
+    back: IntArray
+    """For every pair, the index of its distinct pair."""
+
+
+def _distinct_pairs(
+    codes: Sequence[tuple[IntArray, int]], left: IntArray, right: IntArray
+) -> _DistinctPairs:
+    """The pairs that differ in the values a comparison reads.
+
+    A level depends on those values only, and blocked pairs repeat them a lot: a chunk of
+    a bulk load compares 6-22% distinct values per comparison, so each comparison's
+    string scorers run on those alone and their levels are spread back to every pair.
+    """
+    record, size = codes[0]
+    for values, count in codes[1:]:
+        _, compact = np.unique(record * count + values, return_inverse=True)
+        record, size = compact.reshape(-1), int(compact.max(initial=-1)) + 1
+    _, first, back = np.unique(
+        record[left] * size + record[right], return_index=True, return_inverse=True
+    )
+    return _DistinctPairs(left[first], right[first], back.reshape(-1))
