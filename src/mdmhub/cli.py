@@ -43,6 +43,7 @@ from mdmhub.services import (
     training,
     webhook_delivery,
 )
+from mdmhub.services.background import WriteActivity
 from mdmhub.services.file_records import (
     ColumnMapping,
     check_file,
@@ -556,6 +557,9 @@ def views_refresh(
     if follow:
         console.print("keeping customer views fresh; Ctrl-C stops")
         customer_views.run(
-            settings.database_url, _stop_on_signal(), settings.customer_view_poll_interval
+            settings.database_url,
+            _stop_on_signal(),
+            settings.customer_view_poll_interval,
+            WriteActivity(),  # this process writes no records
         )
         console.print("stopped")

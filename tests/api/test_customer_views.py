@@ -12,11 +12,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from mdmhub.api import deps
 from mdmhub.api.app import create_app
 from mdmhub.db.models import CustomerView
 from mdmhub.db.repositories import customer_views as views_repo
 from mdmhub.db.session import transaction
 from mdmhub.domain.actors import Role
+from mdmhub.services.background import WriteActivity
 from mdmhub.settings import Settings, get_settings
 from tests.api.conftest import (
     ADMIN_KEY,
@@ -167,3 +169,16 @@ def test_the_service_keeps_views_ready_in_the_background(
 
     assert stale_count(api_settings) == 0
     assert app.state.customer_view_worker.running
+
+
+def test_a_record_write_tells_the_view_refresher_that_the_process_is_writing(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes = WriteActivity()
+    monkeypatch.setattr(deps, "WRITES", writes)
+    client.get("/v1/sources").raise_for_status()
+    assert not writes.busy()
+
+    upsert(client, "crm", "1", person())
+
+    assert writes.busy()

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from mdmhub import __version__, logs
 from mdmhub.api.auth_cache import AuthCache
+from mdmhub.api.deps import WRITES
 from mdmhub.api.middleware import RequestContextMiddleware
 from mdmhub.api.rate_limit import RateLimiter
 from mdmhub.api.ready_360 import Ready360Reads
@@ -125,7 +126,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.webhook_worker = webhook_delivery.worker(settings)
         workers.append(app.state.webhook_worker)
     if settings.refresh_customer_views:
-        app.state.customer_view_worker = customer_views.worker(settings)
+        app.state.customer_view_worker = customer_views.worker(settings, WRITES)
         workers.append(app.state.customer_view_worker)
     for worker in workers:
         worker.start()

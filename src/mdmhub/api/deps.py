@@ -19,6 +19,7 @@ from mdmhub.domain.actors import Actor, Role
 from mdmhub.domain.entities import EntityType
 from mdmhub.errors import ForbiddenError, NotFoundError, UnauthenticatedError
 from mdmhub.services import api_keys
+from mdmhub.services.background import WriteActivity
 from mdmhub.settings import Settings
 
 T = TypeVar("T")
@@ -27,6 +28,8 @@ WRITE_LOCK = threading.Lock()
 """Writers in one process take turns here, before they take the database's writer lock
 (`write_transaction`, which makes writers in other processes take turns too), so waiting
 threads do not each hold a connection. Reads never wait for either."""
+WRITES = WriteActivity()
+"""When this process last wrote: the customer-view refresher yields to writers."""
 
 
 async def _settings(request: Request) -> Settings:
@@ -45,6 +48,7 @@ def _session(settings: "SettingsDep") -> Iterator[Session]:
 def _write_session(settings: "SettingsDep") -> Iterator[Session]:
     with WRITE_LOCK, write_transaction(settings.database_url) as session:
         yield session
+    WRITES.wrote()
 
 
 async def in_write_transaction(settings: Settings, work: Callable[[Session], T]) -> T:
@@ -55,7 +59,9 @@ async def in_write_transaction(settings: Settings, work: Callable[[Session], T])
 
     def run() -> T:
         with WRITE_LOCK, write_transaction(settings.database_url) as session:
-            return work(session)
+            done = work(session)
+        WRITES.wrote()
+        return done
 
     return await run_in_threadpool(run)
 

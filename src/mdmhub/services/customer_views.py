@@ -20,7 +20,7 @@ from mdmhub.db.session import lookup, transaction, write_transaction
 from mdmhub.domain.golden import GoldenStatus
 from mdmhub.errors import NotFoundError
 from mdmhub.services import customer_360
-from mdmhub.services.background import BackgroundWorker, poll
+from mdmhub.services.background import BackgroundWorker, WriteActivity, poll
 from mdmhub.services.customer_360 import ALL_SECTIONS, TimelineQuery
 from mdmhub.settings import Settings
 
@@ -32,6 +32,10 @@ SERVER_SHARE = 0.2
 """The share of its time a server's refresher may work: after a bulk write thousands of
 views go stale at once, and rebuilding them must not take the process from the writers
 and readers (reads of a stale view are answered live meanwhile)."""
+WRITING_SHARE = 0.05
+"""The share while the process is writing records: a view built in the middle of a load
+is often stale again a batch later, and the time goes to the writers instead. A steady
+stream of single writes still has its views rebuilt (about 15 a second)."""
 REFRESH_THREADS = 4
 BATCH = 200
 """Views built per pass: a short store transaction, and little work lost to a conflict."""
@@ -137,20 +141,23 @@ def refresh_all(
             return stored
 
 
-def run(database_url: str, stop: threading.Event, poll_interval: float) -> None:
+def run(
+    database_url: str, stop: threading.Event, poll_interval: float, writes: WriteActivity
+) -> None:
     """Keep views fresh until `stop` is set; while a view is stale, reads build it live."""
     poll(
         stop,
         poll_interval,
         lambda: refresh(database_url).stale,
         "customer view refresh",
-        share=SERVER_SHARE,
+        share=lambda: WRITING_SHARE if writes.busy() else SERVER_SHARE,
     )
 
 
-def worker(settings: Settings) -> BackgroundWorker:
+def worker(settings: Settings, writes: WriteActivity) -> BackgroundWorker:
+    """`writes` is when the process last wrote records: the refresher yields to writers."""
     return BackgroundWorker(
         "mdmhub-customer-views",
-        lambda stop: run(settings.database_url, stop, settings.customer_view_poll_interval),
+        lambda stop: run(settings.database_url, stop, settings.customer_view_poll_interval, writes),
         STOP_WAIT,
     )
