@@ -84,10 +84,16 @@ class SourceRecordVersion(Base):
 
 
 class BlockingKey(Base):
-    """One row per (record, key): an incoming record finds its candidates by key in one query."""
+    """One row per (record, key): an incoming record finds its candidates by key in one query.
+
+    On SQLite the rows live in the primary key's b-tree (no rowid), so the (entity, key)
+    index holds the record id and a candidate lookup reads the index alone."""
 
     __tablename__ = "blocking_keys"
-    __table_args__ = (Index("ix_blocking_keys_entity_key", "entity", "key"),)
+    __table_args__ = (
+        Index("ix_blocking_keys_entity_key", "entity", "key"),
+        {"sqlite_with_rowid": False},
+    )
 
     record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id"), primary_key=True)
     key: Mapped[str] = mapped_column(
