@@ -33,6 +33,7 @@ from mdmhub.api.routers import (
     webhooks,
 )
 from mdmhub.api.schemas import ErrorOut, ProblemOut
+from mdmhub.api.upsert_groups import UpsertGroups
 from mdmhub.db.session import write_transaction
 from mdmhub.errors import MdmError
 from mdmhub.services import api_keys, customer_views, webhook_delivery
@@ -120,6 +121,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = _settings(app)
     _ensure_admin_key(settings)
     app.state.settings = settings
+    app.state.upsert_groups = UpsertGroups(settings)
     _limit(app, settings)
     workers: list[BackgroundWorker] = []
     if settings.run_webhook_worker:

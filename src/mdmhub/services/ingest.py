@@ -44,7 +44,6 @@ def link_method(decision: Decision, pinned: bool) -> str:
 @dataclass
 class BatchReport:
     results: list[RecordResult]
-    pairs_scored: int = 0
     capped_keys: dict[str, int] = field(default_factory=dict)
 
 
@@ -218,7 +217,7 @@ def _match_and_write(
         results[item.index] = RecordResult(
             item.index, item.record.source, item.record.source_id, outcome, golden_id, version
         )
-    return BatchReport(results=[], pairs_scored=resolution.pairs_scored, capped_keys=capped)
+    return BatchReport(results=[], capped_keys=capped)
 
 
 def _born(

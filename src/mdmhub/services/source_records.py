@@ -10,6 +10,7 @@ The REST API and the command line (as `SYSTEM`) share these functions, so both a
 """
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 
 from sqlalchemy.orm import Session
@@ -45,35 +46,69 @@ def upsert(
     context: MatchContext,
 ) -> ingest.BatchReport:
     """`ingest.upsert_records` for this actor: other sources' records are refused."""
-    own = [index for index, record in enumerate(records) if not _foreign(actor, record.source)]
+    [report] = upsert_requests(session, actor, entity, [records], context)
+    return report
+
+
+def upsert_requests(
+    session: Session,
+    actor: Actor,
+    entity: EntityType,
+    requests: Sequence[list[RecordInput]],
+    context: MatchContext,
+) -> list[ingest.BatchReport]:
+    """`upsert` for several requests of one actor in one transaction: their records are
+    matched as one batch, and each request is audited and answered on its own. No two
+    requests may hold the same record (the batch would refuse the second as a repeat)."""
+    own = [
+        (request, index)
+        for request, records in enumerate(requests)
+        for index, record in enumerate(records)
+        if not _foreign(actor, record.source)
+    ]
     report = (
-        ingest.upsert_records(session, entity, [records[i] for i in own], context, actor)
+        ingest.upsert_records(session, entity, [requests[r][i] for r, i in own], context, actor)
         if own
         else ingest.BatchReport(results=[])
     )
-    refused = [
-        RecordResult(
-            index, record.source, record.source_id, problems=[Problem("source", _only_own(actor))]
-        )
-        for index, record in enumerate(records)
-        if _foreign(actor, record.source)
-    ]
-    stored = [replace(result, index=own[result.index]) for result in report.results]
-    report.results = sorted(refused + stored, key=lambda result: result.index)
-    accepted = [result for result in report.results if result.accepted]
+    stored: list[list[RecordResult]] = [[] for _ in requests]
+    for result in report.results:
+        request, index = own[result.index]
+        stored[request].append(replace(result, index=index))
+    reports = []
+    for records, answers in zip(requests, stored, strict=True):
+        refused = [
+            RecordResult(
+                index,
+                record.source,
+                record.source_id,
+                problems=[Problem("source", _only_own(actor))],
+            )
+            for index, record in enumerate(records)
+            if _foreign(actor, record.source)
+        ]
+        results = sorted(refused + answers, key=lambda result: result.index)
+        _audit_upsert(session, actor, entity, results)
+        reports.append(ingest.BatchReport(results=results, capped_keys=report.capped_keys))
+    return reports
+
+
+def _audit_upsert(
+    session: Session, actor: Actor, entity: EntityType, results: list[RecordResult]
+) -> None:
+    accepted = [result for result in results if result.accepted]
     audit.record(
         session,
         actor,
         "records.upsert",
         entity=entity.value,
         detail={
-            "records": len(report.results),
+            "records": len(results),
             "accepted": len(accepted),
-            "refused": len(report.results) - len(accepted),
+            "refused": len(results) - len(accepted),
             "outcomes": dict(Counter(r.outcome.value for r in accepted if r.outcome)),
         },
     )
-    return report
 
 
 def upsert_with_model_in_force(
@@ -81,11 +116,12 @@ def upsert_with_model_in_force(
     settings: Settings,
     actor: Actor,
     entity: EntityType,
-    records: list[RecordInput],
-) -> ingest.BatchReport:
-    """`upsert` with the model read in the same transaction: a request's own unit of work
-    (a bulk load reads the model once for all its chunks)."""
-    return upsert(session, actor, entity, records, match_models.context(session, entity, settings))
+    requests: Sequence[list[RecordInput]],
+) -> list[ingest.BatchReport]:
+    """`upsert_requests` with the model read in the same transaction: requests' own unit of
+    work (a bulk load reads the model once for all its chunks)."""
+    context = match_models.context(session, entity, settings)
+    return upsert_requests(session, actor, entity, requests, context)
 
 
 def delete(

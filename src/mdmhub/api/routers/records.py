@@ -12,10 +12,8 @@ from mdmhub.api.deps import (
     ENTITY_RESPONSES,
     EntityDep,
     SessionDep,
-    SettingsDep,
     SourceWriterDep,
     WriteSessionDep,
-    in_write_transaction,
 )
 from mdmhub.api.schemas import (
     BatchIn,
@@ -25,6 +23,7 @@ from mdmhub.api.schemas import (
     SourceRecordOut,
     UpsertBody,
 )
+from mdmhub.api.upsert_groups import UpsertGroupsDep
 from mdmhub.services import source_records
 
 router = APIRouter(prefix="/v1/{entity}/records", tags=["records"], responses=ENTITY_RESPONSES)
@@ -37,21 +36,17 @@ router = APIRouter(prefix="/v1/{entity}/records", tags=["records"], responses=EN
     summary="Upsert one record, or a batch of up to 1,000",
 )
 async def upsert(
-    actor: SourceWriterDep, body: UpsertBody, entity: EntityDep, settings: SettingsDep
+    actor: SourceWriterDep, body: UpsertBody, entity: EntityDep, groups: UpsertGroupsDep
 ) -> RecordResultOut | BatchOut | JSONResponse:
-    """One record answers with its result (422 when refused); a batch answers per record."""
+    """One record answers with its result (422 when refused); a batch answers per record.
+    Requests that wait for the writer together are written in one transaction."""
     if isinstance(body, BatchIn):
         records = body.records
     else:
         source_records.check_may_write(actor, body.source)
         records = [body]
     inputs = [r.to_input() for r in records]
-    report = await in_write_transaction(
-        settings,
-        lambda session: source_records.upsert_with_model_in_force(
-            session, settings, actor, entity, inputs
-        ),
-    )
+    report = await groups.upsert(actor, entity, inputs)
     return one_or_batch(
         [RecordResultOut.of(r) for r in report.results],
         isinstance(body, BatchIn),
