@@ -204,7 +204,8 @@ def _english_nicknames(pinned: frozenset[str]) -> dict[str, str]:
 
 
 # Common English nicknames the package data sends astray (Bob -> Rodger,
-# John -> Jonathan, Sam -> Samantha).
+# John -> Jonathan, Sam -> Samantha), and spellings of one name it keeps apart, so that
+# their nicknames meet (Kate is Katherine's, Cathy Catherine's: one name).
 _ENGLISH_FIXES: Final[dict[str, str]] = {
     "al": "albert",
     "andy": "andrew",
@@ -213,6 +214,9 @@ _ENGLISH_FIXES: Final[dict[str, str]] = {
     "billy": "william",
     "bob": "robert",
     "bobby": "robert",
+    "catharine": "katherine",
+    "catherine": "katherine",
+    "cathryn": "katherine",
     "chris": "christopher",
     "drew": "andrew",
     "fred": "frederick",
@@ -221,7 +225,10 @@ _ENGLISH_FIXES: Final[dict[str, str]] = {
     "hank": "henry",
     "jack": "john",
     "johnny": "john",
+    "katharine": "katherine",
+    "kathryn": "katherine",
     "katie": "katherine",
+    "kitty": "katherine",
     "mick": "michael",
     "mickey": "michael",
     "mike": "michael",
