@@ -1,7 +1,7 @@
 """Fellegi–Sunter scoring: a pair's match weight is the prior plus each level's log2(m/u)."""
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -70,16 +70,46 @@ def probability(match_weight: FloatArray | float) -> FloatArray:
     return np.asarray(1.0 / (1.0 + np.exp2(-np.asarray(match_weight, dtype=np.float64))))
 
 
-def feature_columns(
-    features: Sequence[Mapping[str, str]], names: Sequence[str]
-) -> dict[str, npt.NDArray[np.object_]]:
-    """Column arrays over all records, "" for missing, so pairs are gathered by fancy indexing."""
+class FeatureColumns(Mapping[str, npt.NDArray[np.object_]]):
+    """Column arrays over all records, "" for missing, so pairs are gathered by fancy
+    indexing; each column's values are numbered once (see `_distinct_pairs`) however
+    many comparisons read it and however often the columns are scored (training scores
+    the same records' columns eight times)."""
+
+    def __init__(self, columns: dict[str, npt.NDArray[np.object_]]) -> None:
+        self._columns = columns
+        self._codes: dict[str, tuple[IntArray, int]] = {}
+
+    def __getitem__(self, name: str) -> npt.NDArray[np.object_]:
+        return self._columns[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def codes(self, name: str) -> tuple[IntArray, int]:
+        """The feature's values numbered in order of first appearance, and how many
+        distinct values there are."""
+        found = self._codes.get(name)
+        if found is None:
+            column = self._columns[name]
+            numbers: dict[object, int] = {}
+            values = np.fromiter(
+                (numbers.setdefault(v, len(numbers)) for v in column), np.int64, len(column)
+            )
+            found = self._codes[name] = (values, len(numbers))
+        return found
+
+
+def feature_columns(features: Sequence[Mapping[str, str]], names: Sequence[str]) -> FeatureColumns:
     columns = {}
     for name in names:
         column = np.empty(len(features), dtype=object)
         column[:] = [record.get(name, "") for record in features]
         columns[name] = column
-    return columns
+    return FeatureColumns(columns)
 
 
 @dataclass(frozen=True)
@@ -93,21 +123,17 @@ class ScoredPairs:
 
 
 def score_pairs(
-    model: MatchModel,
-    columns: Mapping[str, npt.NDArray[np.object_]],
-    left: IntArray,
-    right: IntArray,
+    model: MatchModel, columns: FeatureColumns, left: IntArray, right: IntArray
 ) -> ScoredPairs:
     count = len(left)
     levels = np.zeros((count, len(model.comparisons)), dtype=np.int64)
     weights = np.zeros((count, len(model.comparisons)), dtype=np.float64)
     if count:
-        codes = _ValueCodes(columns)
         for index, (comparison, table) in enumerate(
             zip(model.comparisons, level_weights(model), strict=True)
         ):
             names = comparison.features()
-            distinct = _distinct_pairs([codes.of(name) for name in names], left, right)
+            distinct = _distinct_pairs([columns.codes(name) for name in names], left, right)
             pair_columns = {
                 name: PairColumns(columns[name][distinct.left], columns[name][distinct.right])
                 for name in names
@@ -125,27 +151,6 @@ def score_pairs(
             weights[:, index] = distinct_weights[distinct.back]
     match_weight = model.prior_weight + weights.sum(axis=1)
     return ScoredPairs(levels, weights, match_weight, probability(match_weight))
-
-
-class _ValueCodes:
-    """Each feature's values numbered in order of first appearance, numbered once per call
-    however many comparisons read the feature."""
-
-    def __init__(self, columns: Mapping[str, npt.NDArray[np.object_]]) -> None:
-        self._columns = columns
-        self._codes: dict[str, tuple[IntArray, int]] = {}
-
-    def of(self, name: str) -> tuple[IntArray, int]:
-        """The codes of the feature's values, and how many distinct values there are."""
-        found = self._codes.get(name)
-        if found is None:
-            column = self._columns[name]
-            numbers: dict[object, int] = {}
-            values = np.fromiter(
-                (numbers.setdefault(v, len(numbers)) for v in column), np.int64, len(column)
-            )
-            found = self._codes[name] = (values, len(numbers))
-        return found
 
 
 @dataclass(frozen=True, slots=True)

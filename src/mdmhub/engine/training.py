@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from mdmhub.engine.blocking import BlockingRule, candidate_pairs, distinct_keys
 from mdmhub.engine.comparisons import SINGLETON, Comparison, Level, RareWordBands, word_table
-from mdmhub.engine.scoring import feature_columns, score_pairs
+from mdmhub.engine.scoring import FeatureColumns, feature_columns, score_pairs
 from mdmhub.engine.spec import MatchModel, Thresholds
 
 FloatArray = npt.NDArray[np.float64]
@@ -157,7 +157,7 @@ def _level_counts(model: MatchModel) -> list[int]:
 
 def estimate_u(
     model: MatchModel,
-    columns: Mapping[str, npt.NDArray[np.object_]],
+    columns: FeatureColumns,
     records: int,
     pairs: int,
     rng: np.random.Generator,
