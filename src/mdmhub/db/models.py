@@ -86,8 +86,12 @@ class SourceRecordVersion(Base):
 class BlockingKey(Base):
     """One row per (record, key): an incoming record finds its candidates by key in one query.
 
-    On SQLite the rows live in the primary key's b-tree (no rowid), so the (entity, key)
-    index holds the record id and a candidate lookup reads the index alone."""
+    A derived index of the records' features, written and rewritten with its record
+    (records are never deleted, only tombstoned), so it has no foreign key: checking one
+    for every key cost PostgreSQL more than storing the key (a load's 304,633 keys went
+    in 2.7-3.0 s with it, 1.2-1.3 s without). On SQLite the rows live in the primary
+    key's b-tree (no rowid), so the (entity, key) index holds the record id and a
+    candidate lookup reads the index alone."""
 
     __tablename__ = "blocking_keys"
     __table_args__ = (
@@ -95,7 +99,7 @@ class BlockingKey(Base):
         {"sqlite_with_rowid": False},
     )
 
-    record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id"), primary_key=True)
+    record_id: Mapped[int] = mapped_column(BigId, primary_key=True)
     key: Mapped[str] = mapped_column(
         String(400).with_variant(String(400, collation="C"), "postgresql"), primary_key=True
     )
