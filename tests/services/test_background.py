@@ -16,14 +16,18 @@ class Clock:
 
 
 class RecordedWaits(threading.Event):
-    """An event whose waits return at once and are written down."""
+    """An event whose waits return at once and are written down; with `stop_after`, it is
+    set by that many waits (a stop arriving in the middle of a rest)."""
 
-    def __init__(self) -> None:
+    def __init__(self, stop_after: int | None = None) -> None:
         super().__init__()
         self.waits: list[float] = []
+        self.stop_after = stop_after
 
     def wait(self, timeout: float | None = None) -> bool:
         self.waits.append(timeout or 0.0)
+        if self.stop_after is not None and len(self.waits) >= self.stop_after:
+            self.set()
         return self.is_set()
 
 
@@ -83,3 +87,11 @@ def test_a_stopped_loop_does_not_rest() -> None:
     rest(stop, worked=1.0, share=lambda: 0.2)
 
     assert stop.waits == []
+
+
+def test_a_stop_in_the_middle_of_a_rest_ends_it_at_the_next_step() -> None:
+    stop = RecordedWaits(stop_after=2)
+
+    rest(stop, worked=1.0, share=lambda: 0.05)
+
+    assert stop.waits == [REST_STEP, REST_STEP]

@@ -29,7 +29,8 @@ WRITE_LOCK = threading.Lock()
 (`write_transaction`, which makes writers in other processes take turns too), so waiting
 threads do not each hold a connection. Reads never wait for either."""
 WRITES = WriteActivity()
-"""When this process last wrote: the customer-view refresher yields to writers."""
+"""When this process last wrote (records, or a steward's or an admin's change): the
+customer-view refresher yields to writers."""
 
 
 async def _settings(request: Request) -> Settings:

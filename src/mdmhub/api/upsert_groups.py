@@ -7,6 +7,12 @@ matching costs, and writers take turns. So the requests that queued up while ano
 wrote are taken into one transaction when the lock frees, as a database's group commit
 does: each is still audited and answered on its own. A lone request is written at once,
 as before; nothing waits for company.
+
+The records of a group are matched as one batch, as a batch request's are: every
+record's outcome and the golden records that result are the same as written one
+request after another, but two requests holding the same new customer make one
+`golden.created` event with both members, where written apart they make a
+`golden.created` and a `golden.updated`.
 """
 
 import threading
@@ -93,7 +99,15 @@ class UpsertGroups:
         request = Waiting(actor, entity, records)
         with self._lock:
             self._waiting.append(request)
-        return await run_in_threadpool(self._write_until_answered, request)
+        try:
+            return await run_in_threadpool(self._write_until_answered, request)
+        except BaseException:
+            # Cancelled before a thread took it (a client gone, a server stopping): a
+            # request nobody waits for must not be written later, after newer ones.
+            with self._lock:
+                if request in self._waiting:
+                    self._waiting.remove(request)
+            raise
 
     def _write_until_answered(self, request: Waiting) -> BatchReport:
         """Whoever holds the writer lock writes what waits, oldest first, until this
@@ -101,6 +115,8 @@ class UpsertGroups:
         with deps.WRITE_LOCK:
             while not request.answer.done():
                 with self._lock:
+                    if not self._waiting:
+                        raise RuntimeError("an upsert left the queue unanswered")
                     group = take_group(self._waiting, self._settings.max_batch_size)
                 self._write(group)
         deps.WRITES.wrote()
@@ -108,7 +124,8 @@ class UpsertGroups:
 
     def _write(self, group: list[Waiting]) -> None:
         """One transaction for the group; when it fails, each request alone, so that the
-        failure is answered to the request that caused it and the others are written."""
+        failure is answered to the request that caused it and the others are written.
+        Whatever escapes, no request of the group is left without an answer."""
         try:
             reports = self._transaction(group)
         except Exception as error:
@@ -118,6 +135,11 @@ class UpsertGroups:
             for request in group:
                 self._write([request])
             return
+        except BaseException as error:
+            for request in group:
+                if not request.answer.done():
+                    request.answer.set_exception(error)
+            raise
         for request, report in zip(group, reports, strict=True):
             request.answer.set_result(report)
 

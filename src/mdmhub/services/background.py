@@ -18,7 +18,7 @@ burst of writes ends soon after the burst."""
 
 
 class WriteActivity:
-    """When this process last wrote records, so that work that can wait yields to writers."""
+    """When this process last wrote, so that work that can wait yields to writers."""
 
     def __init__(
         self, quiet: float = QUIET_SECONDS, clock: Callable[[], float] = time.monotonic
