@@ -39,18 +39,35 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url(worker_id: str) -> str:
-    """A database of this worker's own, migrated once."""
+def empty_postgres_database(suffix: str) -> str:
+    """A new, empty PostgreSQL database named after the test database and `suffix`
+    (one a crashed run left behind is dropped first)."""
     if not POSTGRES_URL:
         pytest.skip("MDMHUB_TEST_POSTGRES_URL is not set (make test sets it)")
     base = make_url(POSTGRES_URL)
-    name = f"{base.database}_{worker_id}"
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
+    url = base.set(database=f"{base.database}_{suffix}").render_as_string(hide_password=False)
+    drop_postgres_database(url, create_again=True)
+    return url
+
+
+def drop_postgres_database(url: str, create_again: bool = False) -> None:
+    """Drop (and with `create_again`, create empty) the database of `url`, from a
+    connection to the test database: no session may drop its own database."""
+    assert POSTGRES_URL
+    name = make_url(url).database
+    admin = make_url(POSTGRES_URL).set(drivername="postgresql")
+    with psycopg.connect(
+        admin.render_as_string(hide_password=False), autocommit=True
+    ) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = base.set(database=name).render_as_string(hide_password=False)
+        if create_again:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> str:
+    """A database of this worker's own, migrated once."""
+    url = empty_postgres_database(worker_id)
     upgrade(url)
     return url
 

@@ -4,12 +4,11 @@ one can be undone, and the data a migration moves stays."""
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 from mdmhub.db.base import Base
 from mdmhub.db.migrate import alembic_config, upgrade
@@ -19,7 +18,7 @@ from mdmhub.domain.entities import EntityType
 from mdmhub.engine.default_models import DEFAULT_MODELS
 from mdmhub.services import ingest, sources
 from mdmhub.services.match_context import MatchContext
-from tests.conftest import POSTGRES_URL
+from tests.conftest import drop_postgres_database, empty_postgres_database
 from tests.factories import duplicate_of, person, record
 
 
@@ -31,19 +30,10 @@ def unmigrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
         yield url
         dispose(url)
         return
-    if not POSTGRES_URL:
-        pytest.skip("MDMHUB_TEST_POSTGRES_URL is not set (make test sets it)")
-    base = make_url(POSTGRES_URL)
-    name = f"{base.database}_migrations_{request.getfixturevalue('worker_id')}"
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = base.set(database=name).render_as_string(hide_password=False)
+    url = empty_postgres_database(f"migrations_{request.getfixturevalue('worker_id')}")
     yield url
     dispose(url)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_postgres_database(url)
 
 
 def schema_differences(url: str) -> list[object]:

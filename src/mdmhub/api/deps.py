@@ -2,6 +2,7 @@
 
 import threading
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
@@ -52,6 +53,9 @@ def _write_session(settings: "SettingsDep") -> Iterator[Session]:
     WRITES.wrote()
 
 
+_writing = contextmanager(_write_session)
+
+
 async def in_write_transaction(settings: Settings, work: Callable[[Session], T]) -> T:
     """`work` in a write transaction, committed before the answer, all on one worker
     thread. A route that names `WriteSessionDep` and the model's dependency pays a thread
@@ -59,10 +63,8 @@ async def in_write_transaction(settings: Settings, work: Callable[[Session], T])
     write."""
 
     def run() -> T:
-        with WRITE_LOCK, write_transaction(settings.database_url) as session:
-            done = work(session)
-        WRITES.wrote()
-        return done
+        with _writing(settings) as session:
+            return work(session)
 
     return await run_in_threadpool(run)
 

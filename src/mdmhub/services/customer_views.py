@@ -33,9 +33,10 @@ SERVER_SHARE = 0.2
 views go stale at once, and rebuilding them must not take the process from the writers
 and readers (reads of a stale view are answered live meanwhile)."""
 WRITING_SHARE = 0.05
-"""The share while the process is writing records: a view built in the middle of a load
-is often stale again a batch later, and the time goes to the writers instead. A steady
-stream of single writes still has its views rebuilt (about 15 a second)."""
+"""The share while the process is writing (records, or a steward's change): a view built
+in the middle of a load is often stale again a batch later, and the time goes to the
+writers instead. A steady stream of single writes still has its views rebuilt (about 15
+a second)."""
 REFRESH_THREADS = 4
 BATCH = 200
 """Views built per pass: a short store transaction, and little work lost to a conflict."""
@@ -155,7 +156,7 @@ def run(
 
 
 def worker(settings: Settings, writes: WriteActivity) -> BackgroundWorker:
-    """`writes` is when the process last wrote records: the refresher yields to writers."""
+    """`writes` is when the process last wrote: the refresher yields to writers."""
     return BackgroundWorker(
         "mdmhub-customer-views",
         lambda stop: run(settings.database_url, stop, settings.customer_view_poll_interval, writes),
