@@ -27,7 +27,7 @@ from mdmhub import heap, logs
 from mdmhub.db.session import transaction, write_transaction
 from mdmhub.domain.actors import SYSTEM, Role
 from mdmhub.domain.entities import CANONICAL_ATTRIBUTES, EntityType
-from mdmhub.domain.records import Outcome, Problem
+from mdmhub.domain.records import Outcome, Problem, RecordInput
 from mdmhub.errors import MdmError
 from mdmhub.services import (
     api_keys,
@@ -52,7 +52,7 @@ from mdmhub.services.file_records import (
     read_labelled_pairs,
     read_records,
 )
-from mdmhub.settings import get_settings
+from mdmhub.settings import Settings, get_settings
 
 app = typer.Typer(help="mdmhub: master data management hub.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -301,6 +301,14 @@ def load(
             " source this one refers to, e.g. billing_address=address:billing. Repeatable.",
         ),
     ] = None,
+    train: Annotated[
+        bool,
+        typer.Option(
+            help="First train the model (EM, as `mdmhub train` does) on the hub's records as"
+            " they will be once the file is in, then match with it: a first big load is"
+            " matched once instead of loaded, trained and re-matched. Holds the file in memory."
+        ),
+    ] = False,
 ) -> None:
     """Load and match a file. Chunks commit as they go; re-running finishes an interrupted load."""
     heap.collect_less_often()
@@ -313,15 +321,22 @@ def load(
     )
     _known_source(source)
     try:
+        records: Iterator[RecordInput]
+        if train:
+            held = list(read_records(path, source, mapping))
+            _train_for_load(entity, settings, held)
+            total, records = len(held), iter(held)
+        else:
+            total = check_file(path, mapping)
+            records = read_records(path, source, mapping)
         with transaction(settings.database_url) as session:
             context = match_models.context(session, entity, settings)
-        total = check_file(path, mapping)
     except MdmError as error:
         raise _fail(error.message) from None
     tally = _Tally()
     capped: Counter[str] = Counter()
     with _progress(f"loading {path.name}", total) as advance:
-        for chunk in chunked(read_records(path, source, mapping), settings.load_chunk_size):
+        for chunk in chunked(records, settings.load_chunk_size):
             with write_transaction(settings.database_url) as session:
                 report = source_records.upsert(session, SYSTEM, entity, chunk, context)
             for result in report.results:
@@ -333,6 +348,15 @@ def load(
             f"{len(capped)} blocking keys skipped as oversized (cap {settings.block_size_cap})"
         )
     tally.report(total, path)
+
+
+def _train_for_load(entity: EntityType, settings: Settings, records: list[RecordInput]) -> None:
+    with (
+        console.status(f"training the {entity.value} model on {len(records):,} records"),
+        write_transaction(settings.database_url) as session,
+    ):
+        outcome = training.train_for_load(session, entity, settings, records)
+    _print_trained(entity, outcome)
 
 
 @interactions_app.command("load")
@@ -426,6 +450,10 @@ def train(
             )
     except MdmError as error:
         raise _fail(error.message) from None
+    _print_trained(entity, outcome)
+
+
+def _print_trained(entity: EntityType, outcome: training.TrainingOutcome) -> None:
     console.print(
         f"{entity.value} model version {outcome.version} trained ({outcome.method}): "
         + ", ".join(f"{k} {v}" for k, v in outcome.summary.items() if not isinstance(v, dict))

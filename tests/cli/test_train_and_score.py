@@ -1,13 +1,17 @@
 import csv
+import io
 import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import Result
 
-from mdmhub.settings import get_settings
+from mdmhub.db.models import MatchModelVersion
+from mdmhub.db.session import transaction
+from mdmhub.settings import Settings, get_settings
 from tests.cli.conftest import Run
 from tests.factories import duplicate_of, people, person
 
@@ -22,6 +26,10 @@ def _customers(path: Path) -> Path:
         *({"id": f"c{i}", **p} for i, p in enumerate(everyone)),
         *({"id": f"d{i}", **duplicate_of(p)} for i, p in enumerate(everyone[:10])),
     ]
+    return _write(path, rows)
+
+
+def _write(path: Path, rows: list[dict[str, str]]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]), restval="")
         writer.writeheader()
@@ -78,6 +86,59 @@ def test_train_without_enough_records_exits_2_and_says_why(mdmhub: Run) -> None:
 
     assert result.exit_code == 2
     assert "at least 10 stored customer records, found 0" in _said(result)
+
+
+def _load_training(mdmhub: Run, path: Path) -> Result:
+    return mdmhub(
+        "load", str(path), "--source", "crm", "--entity", "customer", "--id-column", "id",
+        "--train",
+    )  # fmt: skip
+
+
+def _golden_ids(mdmhub: Run) -> dict[str, str]:
+    result = mdmhub("export", "xref", "--entity", "customer")
+    return {
+        row["source_id"]: row["golden_id"] for row in csv.DictReader(io.StringIO(result.stdout))
+    }
+
+
+def test_a_training_load_trains_on_the_file_then_loads_it(mdmhub: Run, tmp_path: Path) -> None:
+    result = _load_training(mdmhub, _customers(tmp_path / "customers.csv"))
+
+    assert result.exit_code == 0, result.output
+    assert "customer model version 1 trained (em)" in _said(result)
+    assert "records 30" in _said(result)
+    assert "30 rows from customers.csv: 30 created" in _said(result)
+    golden = _golden_ids(mdmhub)
+    assert all(golden[f"c{i}"] == golden[f"d{i}"] for i in range(10))
+
+
+def test_a_training_load_run_again_trains_on_each_record_once_and_changes_nothing(
+    mdmhub: Run, tmp_path: Path
+) -> None:
+    path = _customers(tmp_path / "customers.csv")
+    _load_training(mdmhub, path)
+    before = _golden_ids(mdmhub)
+
+    again = _load_training(mdmhub, path)
+
+    assert "customer model version 2 trained (em): records 30" in _said(again)
+    assert "30 unchanged" in _said(again)
+    assert _golden_ids(mdmhub) == before
+
+
+def test_a_training_load_of_too_few_records_exits_2_and_writes_nothing(
+    mdmhub: Run, tmp_path: Path, settings: Settings
+) -> None:
+    path = _write(tmp_path / "few.csv", [{"id": f"c{i}", **p} for i, p in enumerate(people(9))])
+
+    result = _load_training(mdmhub, path)
+
+    assert result.exit_code == 2
+    assert "at least 10 customer records, stored and incoming, found 9" in _said(result)
+    assert _golden_ids(mdmhub) == {}
+    with transaction(settings.database_url) as session:
+        assert session.scalar(select(func.count()).select_from(MatchModelVersion)) == 0
 
 
 def test_train_from_labelled_pairs_prints_the_version(mdmhub: Run, tmp_path: Path) -> None:

@@ -1,5 +1,9 @@
+import itertools
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mdmhub.engine.blocking import (
     BlockingRule,
@@ -174,3 +178,31 @@ def test_every_capped_block_is_reported() -> None:
 
     assert result.capped_keys == {"a": 4, "b": 4}
     assert pairs_of(result) == []
+
+
+@given(
+    keys=st.lists(st.lists(st.sampled_from("abcdefg"), max_size=3, unique=True), max_size=30),
+    stored=st.integers(0, 30),
+    cap=st.integers(2, 8),
+)
+def test_pairs_are_those_sharing_an_uncapped_key_with_an_incoming_side(
+    keys: list[list[str]], stored: int, cap: int
+) -> None:
+    stored = min(stored, len(keys))
+    members = {key: [i for i, own in enumerate(keys) if key in own] for key in "abcdefg"}
+    kept = {key: records for key, records in members.items() if len(records) <= cap}
+    expected = sorted(
+        {
+            (i, j)
+            for records in kept.values()
+            for i, j in itertools.combinations(records, 2)
+            if j >= stored
+        }
+    )
+
+    result = find_pairs(keys, stored, cap)
+
+    assert pairs_of(result) == expected
+    assert result.capped_keys == {
+        key: len(records) for key, records in members.items() if len(records) > cap
+    }

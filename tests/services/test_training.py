@@ -9,6 +9,7 @@ from sqlalchemy import select
 from mdmhub.db.models import MatchModelVersion
 from mdmhub.db.session import transaction
 from mdmhub.domain.entities import EntityType
+from mdmhub.domain.records import RecordInput
 from mdmhub.engine.default_models import DEFAULT_MODELS
 from mdmhub.engine.spec import MatchModel
 from mdmhub.errors import InvalidInputError
@@ -67,6 +68,12 @@ def _stored_versions(settings: Settings) -> list[tuple[int, str]]:
             )
         )
         return [(row.version, row.method) for row in rows]
+
+
+def _stored_parameters(settings: Settings) -> list[dict[str, Any]]:
+    with transaction(settings.database_url) as session:
+        statement = select(MatchModelVersion.parameters).order_by(MatchModelVersion.version)
+        return list(session.scalars(statement))
 
 
 def _levels(model: MatchModel) -> dict[str, list[tuple[str, float, float]]]:
@@ -131,6 +138,68 @@ def test_em_training_counts_live_records_only(upsert: Upsert, hub: Settings) -> 
 
     with pytest.raises(InvalidInputError, match="found 9"):
         _train_em(hub)
+
+
+def _train_for_load(settings: Settings, incoming: list[RecordInput]) -> training.TrainingOutcome:
+    with transaction(settings.database_url) as session:
+        return training.train_for_load(session, CUSTOMER, settings, incoming)
+
+
+def test_training_for_a_load_counts_stored_records_once_with_those_it_replaces(
+    upsert: Upsert, hub: Settings
+) -> None:
+    _load(upsert, 12)
+    everyone = people(8)
+    incoming = [
+        record("crm", "c0", **everyone[0]),
+        record("crm", "c1", **everyone[1]),
+        *(record("erp", f"e{i}", **p) for i, p in enumerate(everyone)),
+    ]
+
+    outcome = _train_for_load(hub, incoming)
+
+    assert (outcome.version, outcome.method) == (1, "em")
+    assert outcome.summary["records"] == 12 + 8
+
+
+def test_training_for_a_load_leaves_out_records_the_load_will_refuse(hub: Settings) -> None:
+    good = [record("crm", f"c{i}", **p) for i, p in enumerate(people(10))]
+    refused = record("crm", "bad", **{" ": "a name that is blank"})
+
+    outcome = _train_for_load(hub, [*good, refused])
+
+    assert outcome.summary["records"] == 10
+
+
+def test_training_for_a_load_of_too_few_records_is_refused_and_stores_nothing(
+    hub: Settings,
+) -> None:
+    incoming = [record("crm", f"c{i}", **p) for i, p in enumerate(people(9))]
+
+    with pytest.raises(
+        InvalidInputError, match="10 customer records, stored and incoming, found 9"
+    ):
+        _train_for_load(hub, incoming)
+
+    assert _stored_versions(hub) == []
+
+
+def test_training_for_a_load_learns_what_training_after_it_learns(
+    upsert: Upsert, hub: Settings
+) -> None:
+    everyone = people(20)
+    incoming = [
+        *(record("crm", f"c{i}", **p) for i, p in enumerate(everyone)),
+        *(record("shop", f"s{i}", **duplicate_of(p)) for i, p in enumerate(everyone[:10])),
+    ]
+    before = _train_for_load(hub, incoming)
+    upsert(*incoming)
+
+    after = _train_em(hub)
+
+    first, second = _stored_parameters(hub)
+    assert (before.version, after.version) == (1, 2)
+    assert first == second
 
 
 @pytest.mark.parametrize("label", [2, -1, None, "1", 0.5])

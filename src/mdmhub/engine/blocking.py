@@ -6,7 +6,6 @@ are compared when they share any key. Keys are plain strings so the store can
 index them and an incoming record fetches its candidates in one query.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -70,23 +69,30 @@ def candidate_pairs(
     other when they arrived. A block with more than `cap` records is skipped
     and reported: a huge block is almost always a placeholder value ("unknown",
     a default date) and would cost quadratic time for no evidence.
+
+    Blocks are paired a size at a time, all blocks of one size as one grid of members:
+    most blocks hold two or three records, and numpy calls per block cost more than
+    the pairs they make.
     """
-    blocks: dict[str, list[int]] = defaultdict(list)
+    codes: dict[str, int] = {}
+    block_of: list[int] = []
+    record_of: list[int] = []
     for index, keys in enumerate(keys_by_record):
         for key in keys:
-            blocks[key].append(index)
-    capped: dict[str, int] = {}
+            block_of.append(codes.setdefault(key, len(codes)))
+            record_of.append(index)
+    sizes = np.bincount(np.array(block_of, dtype=np.int64), minlength=len(codes))
+    names = list(codes)
+    capped = {names[block]: int(sizes[block]) for block in np.flatnonzero(sizes > cap)}
+    # Members block by block, each block's in record order; starts[b] is block b's first.
+    members = np.array(record_of, dtype=np.int64)[np.argsort(block_of, kind="stable")]
+    starts = np.cumsum(sizes) - sizes
     lefts: list[npt.NDArray[np.int64]] = []
     rights: list[npt.NDArray[np.int64]] = []
-    for key, members in blocks.items():
-        if len(members) < 2:
-            continue
-        if len(members) > cap:
-            capped[key] = len(members)
-            continue
-        block = np.array(members, dtype=np.int64)
-        i, j = _pairs_within(len(block))
-        left, right = block[i], block[j]
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= cap)]).tolist():
+        grid = members[starts[sizes == size][:, None] + np.arange(size)]
+        i, j = _pairs_within(size)
+        left, right = grid[:, i].ravel(), grid[:, j].ravel()
         involves_incoming = (left >= incoming.start) | (right >= incoming.start)
         lefts.append(left[involves_incoming])
         rights.append(right[involves_incoming])

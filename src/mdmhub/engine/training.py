@@ -139,12 +139,7 @@ def _observed(levels: IntArray) -> list[bool]:
 
 def _distribution(levels: IntArray, count: int, weights: FloatArray | None = None) -> FloatArray:
     """Smoothed share of each non-missing level (index 0, missing, gets 1: it carries no weight)."""
-    observed = levels > 0
-    totals = np.bincount(
-        levels[observed],
-        weights=None if weights is None else weights[observed],
-        minlength=count,
-    ).astype(np.float64)
+    totals = np.bincount(levels, weights=weights, minlength=count).astype(np.float64)
     totals[0] = 0.0
     shares: FloatArray = (totals + SMOOTHING) / (totals[1:].sum() + SMOOTHING * (count - 1))
     shares[0] = 1.0
@@ -190,6 +185,7 @@ def expectation_maximisation(
     """
     m = [np.array(m_c, dtype=np.float64) for m_c in m]
     informs = [e or (c < len(informing) and informing[c]) for c, e in enumerate(estimated)]
+    levels = np.asfortranarray(levels)  # each iteration reads whole comparison columns
     for _ in range(iterations):
         posterior = match_posteriors(levels, m, u, prior, informs)
         updated = [
@@ -215,7 +211,7 @@ def match_posteriors(
     log_odds = np.full(len(levels), np.log(prior / (1.0 - prior)))
     for c, use in enumerate(informs):
         if use:
-            log_odds += np.log(m[c][levels[:, c]]) - np.log(u[c][levels[:, c]])
+            log_odds += (np.log(m[c]) - np.log(u[c]))[levels[:, c]]
     posterior: FloatArray = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -500, 500)))
     return posterior
 
@@ -358,7 +354,7 @@ def _match_share(
     prior = 0.3
     evidence = np.zeros(len(levels))
     for c in range(levels.shape[1]):
-        evidence += np.log(m[c][levels[:, c]]) - np.log(u[c][levels[:, c]])
+        evidence += (np.log(m[c]) - np.log(u[c]))[levels[:, c]]
     for _ in range(iterations):
         log_odds = np.log(prior / (1.0 - prior)) + evidence
         updated = float(np.mean(1.0 / (1.0 + np.exp(-np.clip(log_odds, -500, 500)))))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from mdmhub.db.repositories import records as records_repo
 from mdmhub.domain.entities import EntityType
+from mdmhub.domain.records import RecordInput, check_record
 from mdmhub.engine.scoring import feature_columns, score_pairs
 from mdmhub.engine.spec import MatchModel
 from mdmhub.engine.training import train_supervised, train_unsupervised
@@ -49,12 +50,44 @@ def _features(
 def train_from_records(
     session: Session, entity: EntityType, settings: Settings, seed: int = 0
 ) -> TrainingOutcome:
-    model = match_models.configured_model(entity, settings)
     rows = [r.attributes for r in records_repo.live_records(session, entity.value)]
+    return _train_em(session, entity, settings, rows, seed, f"stored {entity.value} records,")
+
+
+def train_for_load(
+    session: Session,
+    entity: EntityType,
+    settings: Settings,
+    incoming: Sequence[RecordInput],
+    seed: int = 0,
+) -> TrainingOutcome:
+    """EM on the records the hub will hold once `incoming` is loaded: the stored ones it
+    does not replace, and those of `incoming` that will be accepted. A first big load is
+    then matched once, with trained weights, instead of loaded, trained and re-matched."""
+    replaced = {(r.source, r.source_id) for r in incoming}
+    rows = [
+        r.attributes
+        for r in records_repo.live_records(session, entity.value)
+        if (r.source, r.source_id) not in replaced
+    ]
+    rows.extend(r.attributes for r in incoming if not check_record(r))
+    described = f"{entity.value} records, stored and incoming,"
+    return _train_em(session, entity, settings, rows, seed, described)
+
+
+def _train_em(
+    session: Session,
+    entity: EntityType,
+    settings: Settings,
+    rows: Sequence[Attributes],
+    seed: int,
+    described: str,
+) -> TrainingOutcome:
+    model = match_models.configured_model(entity, settings)
     if len(rows) < MIN_RECORDS:
         raise InvalidInputError(
-            f"EM training needs at least {MIN_RECORDS} stored {entity.value} records, "
-            f"found {len(rows)}; load data first or train from labelled pairs"
+            f"EM training needs at least {MIN_RECORDS} {described} found {len(rows)}; "
+            "load data first or train from labelled pairs"
         )
     report = train_unsupervised(
         model,
