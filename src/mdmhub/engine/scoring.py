@@ -133,7 +133,7 @@ def score_pairs(
             zip(model.comparisons, level_weights(model), strict=True)
         ):
             names = comparison.features()
-            distinct = _distinct_pairs([columns.codes(name) for name in names], left, right)
+            distinct = _distinct_pairs(columns, names, left, right)
             pair_columns = {
                 name: PairColumns(columns[name][distinct.left], columns[name][distinct.right])
                 for name in names
@@ -153,6 +153,10 @@ def score_pairs(
     return ScoredPairs(levels, weights, match_weight, probability(match_weight))
 
 
+SCORED_AS_THEY_ARE = 256
+"""Up to this many pairs, a comparison scores every pair (see `_distinct_pairs`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _DistinctPairs:
     left: IntArray
@@ -163,14 +167,19 @@ class _DistinctPairs:
 
 
 def _distinct_pairs(
-    codes: Sequence[tuple[IntArray, int]], left: IntArray, right: IntArray
+    columns: FeatureColumns, names: Sequence[str], left: IntArray, right: IntArray
 ) -> _DistinctPairs:
     """The pairs that differ in the values a comparison reads.
 
     A level depends on those values only, and blocked pairs repeat them a lot: a chunk of
     a bulk load compares 6-22% distinct values per comparison, so each comparison's
     string scorers run on those alone and their levels are spread back to every pair.
+    A few pairs (one record's upsert) are scored as they are: finding their repeats cost
+    more than scoring them.
     """
+    if len(left) <= SCORED_AS_THEY_ARE:
+        return _DistinctPairs(left, right, np.arange(len(left)))
+    codes = [columns.codes(name) for name in names]
     record, size = codes[0]
     for values, count in codes[1:]:
         _, compact = np.unique(record * count + values, return_inverse=True)
