@@ -352,7 +352,7 @@ def load(
 
 def _train_for_load(entity: EntityType, settings: Settings, records: list[RecordInput]) -> None:
     with (
-        console.status(f"training the {entity.value} model on {len(records):,} records"),
+        console.status(f"training the {entity.value} model on the hub's records and the file's"),
         write_transaction(settings.database_url) as session,
     ):
         outcome = training.train_for_load(session, entity, settings, records)

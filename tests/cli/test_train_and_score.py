@@ -137,8 +137,27 @@ def test_a_training_load_of_too_few_records_exits_2_and_writes_nothing(
     assert result.exit_code == 2
     assert "at least 10 customer records, stored and incoming, found 9" in _said(result)
     assert _golden_ids(mdmhub) == {}
+    assert _model_versions(settings) == 0
+
+
+def test_a_training_load_of_a_malformed_file_names_the_line_and_trains_nothing(
+    mdmhub: Run, tmp_path: Path, settings: Settings
+) -> None:
+    path = _customers(tmp_path / "customers.csv")
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("x1,too,few\n")
+
+    result = _load_training(mdmhub, path)
+
+    assert result.exit_code == 2
+    assert "customers.csv, line 32: 3 fields where the header has" in _said(result)
+    assert _golden_ids(mdmhub) == {}
+    assert _model_versions(settings) == 0
+
+
+def _model_versions(settings: Settings) -> int:
     with transaction(settings.database_url) as session:
-        assert session.scalar(select(func.count()).select_from(MatchModelVersion)) == 0
+        return session.scalar(select(func.count()).select_from(MatchModelVersion)) or 0
 
 
 def test_train_from_labelled_pairs_prints_the_version(mdmhub: Run, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 import contextlib
 import itertools
 import math
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from mdmhub.db.models import MatchModelVersion
 from mdmhub.db.session import transaction
 from mdmhub.domain.entities import EntityType
-from mdmhub.domain.records import RecordInput
+from mdmhub.domain.records import LinkInput, RecordInput
 from mdmhub.engine.default_models import DEFAULT_MODELS
 from mdmhub.engine.spec import MatchModel
 from mdmhub.errors import InvalidInputError
@@ -145,15 +146,13 @@ def _train_for_load(settings: Settings, incoming: list[RecordInput]) -> training
         return training.train_for_load(session, CUSTOMER, settings, incoming)
 
 
-def test_training_for_a_load_counts_stored_records_once_with_those_it_replaces(
-    upsert: Upsert, hub: Settings
-) -> None:
+def test_training_for_a_load_counts_a_replaced_record_once(upsert: Upsert, hub: Settings) -> None:
     _load(upsert, 12)
-    everyone = people(8)
+    changed = people(10)[8:]
     incoming = [
-        record("crm", "c0", **everyone[0]),
-        record("crm", "c1", **everyone[1]),
-        *(record("erp", f"e{i}", **p) for i, p in enumerate(everyone)),
+        record("crm", "c0", **changed[0]),
+        record("crm", "c1", **changed[1]),
+        *(record("callcentre", f"k{i}", **p) for i, p in enumerate(people(8))),
     ]
 
     outcome = _train_for_load(hub, incoming)
@@ -162,13 +161,38 @@ def test_training_for_a_load_counts_stored_records_once_with_those_it_replaces(
     assert outcome.summary["records"] == 12 + 8
 
 
-def test_training_for_a_load_leaves_out_records_the_load_will_refuse(hub: Settings) -> None:
+REFUSED = {
+    "a blank attribute name": record("crm", "bad", **{" ": "a name that is blank"}),
+    "an unknown source": record("erp", "e1"),
+    "a link the entity cannot have": replace(
+        record("crm", "linked"), links=(LinkInput("address", "owner", "crm", "a1"),)
+    ),
+}
+
+
+@pytest.mark.parametrize("refused", REFUSED.values(), ids=REFUSED.keys())
+def test_training_for_a_load_leaves_out_records_the_load_will_refuse(
+    hub: Settings, refused: RecordInput
+) -> None:
     good = [record("crm", f"c{i}", **p) for i, p in enumerate(people(10))]
-    refused = record("crm", "bad", **{" ": "a name that is blank"})
 
     outcome = _train_for_load(hub, [*good, refused])
 
     assert outcome.summary["records"] == 10
+
+
+def test_a_refused_replacement_leaves_the_stored_record_in_training(
+    upsert: Upsert, hub: Settings
+) -> None:
+    _load(upsert, 12)
+    incoming = [
+        record("crm", "c0", **{" ": "a name that is blank"}),
+        *(record("callcentre", f"k{i}", **p) for i, p in enumerate(people(3))),
+    ]
+
+    outcome = _train_for_load(hub, incoming)
+
+    assert outcome.summary["records"] == 12 + 3
 
 
 def test_training_for_a_load_of_too_few_records_is_refused_and_stores_nothing(
@@ -187,10 +211,18 @@ def test_training_for_a_load_of_too_few_records_is_refused_and_stores_nothing(
 def test_training_for_a_load_learns_what_training_after_it_learns(
     upsert: Upsert, hub: Settings
 ) -> None:
-    everyone = people(20)
+    """On a hub that already holds records: the file replaces one, sends a deleted one
+    again, brings new ones and one the load refuses."""
+    _load(upsert, 30)
+    with transaction(hub.database_url) as session:
+        ingest.delete_record(session, CUSTOMER, "crm", "c3")
+    newcomers = people(30)[20:]
     incoming = [
-        *(record("crm", f"c{i}", **p) for i, p in enumerate(everyone)),
-        *(record("shop", f"s{i}", **duplicate_of(p)) for i, p in enumerate(everyone[:10])),
+        record("crm", "c5", **newcomers[0]),
+        record("callcentre", "k0", **newcomers[1]),
+        record("crm", "c3", **newcomers[2]),
+        record("crm", "bad", **{" ": "a name that is blank"}),
+        *(record("callcentre", f"k{i}", **p) for i, p in enumerate(newcomers[3:], start=1)),
     ]
     before = _train_for_load(hub, incoming)
     upsert(*incoming)
@@ -199,6 +231,7 @@ def test_training_for_a_load_learns_what_training_after_it_learns(
 
     first, second = _stored_parameters(hub)
     assert (before.version, after.version) == (1, 2)
+    assert before.summary["records"] == after.summary["records"] == 30 + 8
     assert first == second
 
 

@@ -63,7 +63,8 @@ def _pairs_within(size: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int6
 def candidate_pairs(
     keys_by_record: Sequence[Sequence[str]], incoming: range, cap: int
 ) -> CandidatePairs:
-    """Every pair sharing a key in which at least one side is incoming.
+    """Every pair sharing a key in which at least one side is incoming; each record's keys
+    are distinct (`distinct_keys`).
 
     Records outside `incoming` are already stored and were compared with each
     other when they arrived. A block with more than `cap` records is skipped

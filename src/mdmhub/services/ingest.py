@@ -6,7 +6,7 @@ commits. A refused record changes nothing; the others of its batch go on.
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -86,6 +86,17 @@ def _previous(stored: records_repo.StoredRecord | None, merged_away: set[str]) -
     return stored.golden_id
 
 
+def refusals(
+    entity: EntityType, record: RecordInput, known_sources: Collection[str]
+) -> list[Problem]:
+    """Why a record would be refused on its own (a batch also refuses a record it holds
+    twice); training for a load leaves out the same records as the load."""
+    problems = check_record(record) + check_links(entity, record.links)
+    if record.source not in known_sources:
+        problems.append(Problem("source", f"unknown source {record.source!r}; register it first"))
+    return problems
+
+
 def upsert_records(
     session: Session,
     entity: EntityType,
@@ -99,11 +110,7 @@ def upsert_records(
     seen: set[tuple[str, str]] = set()
     accepted: list[tuple[int, RecordInput]] = []
     for index, record in enumerate(records):
-        problems = check_record(record) + check_links(entity, record.links)
-        if record.source not in known_sources:
-            problems.append(
-                Problem("source", f"unknown source {record.source!r}; register it first")
-            )
+        problems = refusals(entity, record, known_sources)
         if (record.source, record.source_id) in seen:
             problems.append(Problem("source_id", "appears more than once in this batch"))
         seen.add((record.source, record.source_id))

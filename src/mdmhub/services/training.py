@@ -12,13 +12,14 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from mdmhub.db.repositories import records as records_repo
+from mdmhub.db.repositories import sources as sources_repo
 from mdmhub.domain.entities import EntityType
-from mdmhub.domain.records import RecordInput, check_record
+from mdmhub.domain.records import RecordInput
 from mdmhub.engine.scoring import feature_columns, score_pairs
 from mdmhub.engine.spec import MatchModel
 from mdmhub.engine.training import train_supervised, train_unsupervised
 from mdmhub.errors import InvalidInputError
-from mdmhub.services import match_models
+from mdmhub.services import ingest, match_models
 from mdmhub.settings import Settings
 
 Attributes = Mapping[str, str]
@@ -51,7 +52,9 @@ def train_from_records(
     session: Session, entity: EntityType, settings: Settings, seed: int = 0
 ) -> TrainingOutcome:
     rows = [r.attributes for r in records_repo.live_records(session, entity.value)]
-    return _train_em(session, entity, settings, rows, seed, f"stored {entity.value} records,")
+    if len(rows) < MIN_RECORDS:
+        raise _too_few(f"stored {entity.value} records", len(rows))
+    return _train_em(session, entity, settings, rows, seed)
 
 
 def train_for_load(
@@ -61,18 +64,35 @@ def train_for_load(
     incoming: Sequence[RecordInput],
     seed: int = 0,
 ) -> TrainingOutcome:
-    """EM on the records the hub will hold once `incoming` is loaded: the stored ones it
-    does not replace, and those of `incoming` that will be accepted. A first big load is
-    then matched once, with trained weights, instead of loaded, trained and re-matched."""
-    replaced = {(r.source, r.source_id) for r in incoming}
-    rows = [
-        r.attributes
-        for r in records_repo.live_records(session, entity.value)
-        if (r.source, r.source_id) not in replaced
-    ]
-    rows.extend(r.attributes for r in incoming if not check_record(r))
-    described = f"{entity.value} records, stored and incoming,"
-    return _train_em(session, entity, settings, rows, seed, described)
+    """EM on the records the hub will hold once `incoming` is loaded, in the order
+    `train_from_records` would read them then (so both learn the same model): the stored
+    records, each as the load will leave it, then the new ones in the order they come.
+    A first big load is then matched once, with trained weights, instead of loaded,
+    trained and re-matched. `incoming` holds each record once, as a loaded file does."""
+    known_sources = sources_repo.trust_by_name(session, {r.source for r in incoming})
+    accepted = {
+        (r.source, r.source_id): r.attributes
+        for r in incoming
+        if not ingest.refusals(entity, r, known_sources)
+    }
+    rows: list[Attributes] = []
+    for stored in records_repo.contents(session, entity.value):
+        arriving = accepted.pop((stored.source, stored.source_id), None)
+        if arriving is not None:
+            rows.append(arriving)
+        elif not stored.deleted:
+            rows.append(stored.attributes)
+    rows.extend(accepted.values())
+    if len(rows) < MIN_RECORDS:
+        raise _too_few(f"{entity.value} records, stored and incoming", len(rows))
+    return _train_em(session, entity, settings, rows, seed)
+
+
+def _too_few(described: str, found: int) -> InvalidInputError:
+    return InvalidInputError(
+        f"EM training needs at least {MIN_RECORDS} {described}, found {found}; "
+        "load data first or train from labelled pairs"
+    )
 
 
 def _train_em(
@@ -81,14 +101,8 @@ def _train_em(
     settings: Settings,
     rows: Sequence[Attributes],
     seed: int,
-    described: str,
 ) -> TrainingOutcome:
     model = match_models.configured_model(entity, settings)
-    if len(rows) < MIN_RECORDS:
-        raise InvalidInputError(
-            f"EM training needs at least {MIN_RECORDS} {described} found {len(rows)}; "
-            "load data first or train from labelled pairs"
-        )
     report = train_unsupervised(
         model,
         _features(entity, model, settings, rows),

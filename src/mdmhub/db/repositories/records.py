@@ -339,6 +339,31 @@ def live_records(session: Session, entity: str) -> list[LiveRecord]:
     return [LiveRecord(*row) for row in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class RecordContent:
+    source: str
+    source_id: str
+    attributes: dict[str, Any]
+    deleted: bool
+
+
+def contents(session: Session, entity: str) -> list[RecordContent]:
+    """Every record of an entity, tombstoned ones too, in id order: where a record sent
+    again after its deletion will stand among the live ones."""
+    rows = session.execute(
+        select(
+            SourceRecord.source,
+            SourceRecord.source_id,
+            SourceRecord.attributes,
+            SourceRecord.deleted,
+        )
+        .where(SourceRecord.entity == entity)
+        .order_by(SourceRecord.id)
+        .execution_options(yield_per=10_000)
+    )
+    return [RecordContent(*row) for row in rows]
+
+
 def by_ids(session: Session, record_ids: Sequence[int]) -> dict[int, SourceRecord]:
     return bulk.by_ids(session, SourceRecord, record_ids)
 
