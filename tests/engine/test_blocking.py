@@ -11,6 +11,7 @@ from mdmhub.engine.blocking import (
     block_on,
     blocking_keys,
     candidate_pairs,
+    union_of,
 )
 
 
@@ -206,3 +207,26 @@ def test_pairs_are_those_sharing_an_uncapped_key_with_an_incoming_side(
     assert result.capped_keys == {
         key: len(records) for key, records in members.items() if len(records) > cap
     }
+
+
+@given(
+    rules=st.lists(
+        st.lists(st.sampled_from([None, "a", "b", "c", "d"]), min_size=12, max_size=12),
+        max_size=4,
+    ),
+    cap=st.integers(2, 6),
+)
+def test_the_union_of_each_rules_pairs_is_the_pairs_of_all_their_keys(
+    rules: list[list[str | None]], cap: int
+) -> None:
+    """Rule r's key of record i is `rules[r][i]` (None: no key), named apart per rule."""
+    records = range(12)
+    keyed = [[f"{r}:{key}" if key else None for key in keys] for r, keys in enumerate(rules)]
+    per_rule = [candidate_pairs([[k] if k else [] for k in keys], records, cap) for keys in keyed]
+    every_key = [[key for keys in keyed if (key := keys[i])] for i in records]
+
+    union = union_of(per_rule, len(records))
+
+    all_at_once = candidate_pairs(every_key, records, cap)
+    assert union.left.tolist() == all_at_once.left.tolist()
+    assert union.right.tolist() == all_at_once.right.tolist()

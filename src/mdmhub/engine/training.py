@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from mdmhub.engine.blocking import BlockingRule, candidate_pairs, distinct_keys
+from mdmhub.engine.blocking import BlockingRule, candidate_pairs, union_of
 from mdmhub.engine.comparisons import SINGLETON, Comparison, Level, RareWordBands, word_table
 from mdmhub.engine.scoring import FeatureColumns, feature_columns, score_pairs
 from mdmhub.engine.spec import MatchModel, Thresholds
@@ -281,35 +281,83 @@ def train_unsupervised(
     frequencies = term_frequencies(model, features)
     model = replace(model, term_frequencies=frequencies)
     columns = feature_columns(features, model.features())
-    u, observed = estimate_u(model, columns, len(features), random_pairs, rng)
+    records = len(features)
+    u, observed = estimate_u(model, columns, records, random_pairs, rng)
+    rule_pairs = [
+        candidate_pairs([[k] if k else [] for k in keys], range(records), block_size_cap)
+        for keys in ([rule.key(f) for f in features] for rule in model.blocking_rules)
+    ]
+    union = union_of(rule_pairs, records)
+    sessions = [
+        session
+        for session in (
+            _Session.of(model, rule, len(pairs.left))
+            for rule, pairs in zip(model.blocking_rules, rule_pairs, strict=True)
+        )
+        if session.pairs >= 50 and any(session.estimated)
+    ]
+    pairs_of = dict(zip(model.blocking_rules, rule_pairs, strict=True))
+    samples = [
+        _sample(pairs_of[s.rule].left, pairs_of[s.rule].right, max_session_pairs, rng)
+        for s in sessions
+    ]
+    samples.append(_sample(union.left, union.right, max_session_pairs, rng))
+    *session_levels, union_levels = _levels_of(model, columns, records, samples)
+    m, session_matches = _em_sessions(model, u, sessions, session_levels)
+    prior = model.probability_two_random_records_match
+    if len(union_levels):
+        matches = _match_share(union_levels, m, u) * len(union.left)
+        if session_matches:
+            # Every match among blocked pairs lies in some rule's blocks, so the union holds
+            # no more than the sessions expect together. Scored with every comparison, pairs
+            # blocked on most of them (street, number and postcode for an address) all look
+            # like matches; each session judges its pairs without its rule's comparisons.
+            matches = min(matches, session_matches)
+        possible = records * (records - 1) / 2
+        prior = float(np.clip(matches / max(possible, 1.0), 1e-9, 0.5))
+    parameters = _parameters(model, m, u, prior, frequencies, observed)
+    trained = {s.rule.name: s.pairs for s in sessions}
+    return TrainingReport(parameters, records, len(union.left), trained)
+
+
+@dataclass(frozen=True)
+class _Session:
+    """One blocking rule's EM session. Its rule's comparisons are left out (they always
+    agree inside its blocks) but inform the posteriors; those with a fixed m only inform."""
+
+    rule: BlockingRule
+    pairs: int
+    outside_rule: list[bool]
+    estimated: list[bool]
+
+    @classmethod
+    def of(cls, model: MatchModel, rule: BlockingRule, pairs: int) -> "_Session":
+        outside = [not _overlaps(model, c, rule) for c in model.comparisons]
+        estimated = [o and not c.fixed_m for o, c in zip(outside, model.comparisons, strict=True)]
+        return cls(rule, pairs, outside, estimated)
+
+
+def _em_sessions(
+    model: MatchModel,
+    u: Sequence[FloatArray],
+    sessions: Sequence[_Session],
+    session_levels: Sequence[IntArray],
+) -> tuple[list[FloatArray], float]:
+    """Each comparison's m, averaged over the sessions that estimate it, weighted by the
+    matches each expects among its pairs with values; and the matches the sessions expect."""
     m_defaults = [
         np.array([1.0] + [lv.m for lv in c.all_levels[1:]], dtype=np.float64)
         for c in model.comparisons
     ]
     estimates: list[list[tuple[FloatArray, float]]] = [[] for _ in model.comparisons]
-    sessions: dict[str, int] = {}
     session_matches = 0.0
-    everything = range(0, len(features))
-    keys_by_rule = {rule: [rule.key(f) for f in features] for rule in model.blocking_rules}
-    for rule, rule_keys in keys_by_rule.items():
-        keys = [[key] if key is not None else [] for key in rule_keys]
-        pairs = candidate_pairs(keys, everything, block_size_cap)
-        outside_rule = [not _overlaps(model, c, rule) for c in model.comparisons]
-        estimated = [
-            outside and not c.fixed_m
-            for outside, c in zip(outside_rule, model.comparisons, strict=True)
-        ]
-        if len(pairs.left) < 50 or not any(estimated):
-            continue
-        left, right = _sample(pairs.left, pairs.right, max_session_pairs, rng)
-        levels = score_pairs(model, columns, left, right).levels
+    for session, levels in zip(sessions, session_levels, strict=True):
         m, share = expectation_maximisation(
-            levels, m_defaults, u, 0.3, estimated, informing=outside_rule
+            levels, m_defaults, u, 0.3, session.estimated, informing=session.outside_rule
         )
-        sessions[rule.name] = len(pairs.left)
-        session_matches += share * len(pairs.left)
-        posterior = match_posteriors(levels, m, u, share, outside_rule)
-        for c, use in enumerate(estimated):
+        session_matches += share * session.pairs
+        posterior = match_posteriors(levels, m, u, share, session.outside_rule)
+        for c, use in enumerate(session.estimated):
             seen = float(posterior[levels[:, c] > 0].sum())
             if use and seen > 0:
                 estimates[c].append((m[c], seen))
@@ -319,23 +367,22 @@ def train_unsupervised(
         else default
         for found, default in zip(estimates, m_defaults, strict=True)
     ]
-    all_keys = [distinct_keys(keys) for keys in zip(*keys_by_rule.values(), strict=True)]
-    union = candidate_pairs(all_keys, everything, block_size_cap)
-    left, right = _sample(union.left, union.right, max_session_pairs, rng)
-    prior = model.probability_two_random_records_match
-    if len(left):
-        share = _match_share(score_pairs(model, columns, left, right).levels, m_final, u)
-        possible = len(features) * (len(features) - 1) / 2
-        matches = share * len(union.left)
-        if session_matches:
-            # Every match among blocked pairs lies in some rule's blocks, so the union holds
-            # no more than the sessions expect together. Scored with every comparison, pairs
-            # blocked on most of them (street, number and postcode for an address) all look
-            # like matches; each session judges its pairs without its rule's comparisons.
-            matches = min(matches, session_matches)
-        prior = float(np.clip(matches / max(possible, 1.0), 1e-9, 0.5))
-    parameters = _parameters(model, m_final, u, prior, frequencies, observed)
-    return TrainingReport(parameters, len(features), len(union.left), sessions)
+    return m_final, session_matches
+
+
+def _levels_of(
+    model: MatchModel,
+    columns: FeatureColumns,
+    records: int,
+    samples: Sequence[tuple[IntArray, IntArray]],
+) -> list[IntArray]:
+    """Each sample's levels, every distinct pair scored once: the sessions' samples overlap
+    (a true match shares most keys), and a pair's levels depend on the pair alone."""
+    codes = np.concatenate([left * records + right for left, right in samples])
+    distinct, back = np.unique(codes, return_inverse=True)
+    levels = score_pairs(model, columns, distinct // records, distinct % records).levels
+    ends = np.cumsum([len(left) for left, _ in samples])
+    return [levels[part] for part in np.split(back.reshape(-1), ends[:-1])]
 
 
 def _sample(
