@@ -9,6 +9,7 @@ clustering they produce can be checked against it.
 import json
 import math
 import random
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from itertools import combinations
@@ -17,6 +18,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mdmhub.domain.entities import EntityType
 from mdmhub.engine import training
@@ -35,6 +38,7 @@ from mdmhub.engine.pipeline import IncomingRecord, resolve
 from mdmhub.engine.scoring import feature_columns, level_weights
 from mdmhub.engine.spec import MatchModel, Thresholds
 from mdmhub.engine.training import (
+    LevelPatterns,
     TrainedParameters,
     TrainingReport,
     apply,
@@ -450,6 +454,36 @@ def test_a_comparison_whose_m_is_known_informs_the_posteriors_without_changing()
     assert m[0].tolist() == START_M[1].tolist()
     assert prior != 0.5
     assert informed[0].tolist() == pytest.approx(TRUE_M[0].tolist(), abs=0.05)
+
+
+def test_em_over_level_patterns_with_counts_learns_what_it_learns_over_the_pairs() -> None:
+    levels = mixture()
+    patterns = LevelPatterns.of(levels)
+
+    by_pair, prior_by_pair = em(levels)
+    by_pattern, prior_by_pattern = em(patterns.levels, counts=patterns.counts)
+
+    assert len(patterns.levels) < len(levels) / 10
+    assert prior_by_pattern == pytest.approx(prior_by_pair, rel=1e-9)
+    for a, b in zip(by_pattern, by_pair, strict=True):
+        assert a.tolist() == pytest.approx(b.tolist(), rel=1e-9)
+
+
+@given(
+    rows=st.lists(st.lists(st.integers(0, 3), min_size=3, max_size=3), min_size=1, max_size=40),
+    agreeing=st.sampled_from([0, 60]),
+)
+def test_level_patterns_count_each_distinct_row_once_however_many_comparisons(
+    rows: list[list[int]], agreeing: int
+) -> None:
+    """Rows differ in their first three comparisons; 60 more of four levels, on which they
+    all agree, take 4**63 patterns: more than 64 bits can number at once."""
+    levels = np.array([row + [3] * agreeing for row in rows], dtype=np.int64)
+
+    patterns = LevelPatterns.of(levels)
+
+    found = dict(zip(map(tuple, patterns.levels.tolist()), patterns.counts.tolist(), strict=True))
+    assert found == Counter(map(tuple, levels.tolist()))
 
 
 def test_unsupervised_training_leaves_a_fixed_m_as_the_model_says_and_estimates_its_u(
