@@ -22,6 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mdmhub.domain.entities import EntityType
+from mdmhub.engine import em as em_module
 from mdmhub.engine import training
 from mdmhub.engine.blocking import block_on
 from mdmhub.engine.comparisons import (
@@ -33,17 +34,16 @@ from mdmhub.engine.comparisons import (
     word_table,
 )
 from mdmhub.engine.default_models import CUSTOMER
+from mdmhub.engine.em import LevelPatterns, expectation_maximisation
 from mdmhub.engine.evaluation import pairwise_scores
 from mdmhub.engine.pipeline import IncomingRecord, resolve
 from mdmhub.engine.scoring import feature_columns, level_weights
 from mdmhub.engine.spec import MatchModel, Thresholds
 from mdmhub.engine.training import (
-    LevelPatterns,
     TrainedParameters,
     TrainingReport,
     apply,
     estimate_u,
-    expectation_maximisation,
     term_frequencies,
     train_supervised,
     train_unsupervised,
@@ -508,17 +508,29 @@ def test_unsupervised_training_leaves_a_fixed_m_as_the_model_says_and_estimates_
     ]
 
 
+def test_a_blocking_rule_listed_twice_trains_as_if_listed_once(people: Population) -> None:
+    """Sampled sessions (60 pairs each), so a second session would also shift the draws."""
+    rules = CUSTOMER.blocking_rules
+    twice = replace(CUSTOMER, blocking_rules=(*rules, rules[0]))
+
+    once = train_unsupervised(CUSTOMER, people.features, max_session_pairs=60)
+    again = train_unsupervised(twice, people.features, max_session_pairs=60)
+
+    assert again.sessions == once.sessions
+    assert again.parameters == once.parameters
+
+
 def counting_iterations(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
-    """Count EM iterations by its calls to `_distribution` (one per estimated comparison)."""
+    """Count EM iterations by its calls to `level_shares` (one per estimated comparison)."""
     calls = 0
-    original = training._distribution
+    original = em_module.level_shares
 
     def spy(*args: Any, **kwargs: Any) -> FloatArray:
         nonlocal calls
         calls += 1
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(training, "_distribution", spy)
+    monkeypatch.setattr(em_module, "level_shares", spy)
     return lambda: calls // 2
 
 

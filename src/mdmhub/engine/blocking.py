@@ -111,7 +111,9 @@ def union_of(pair_sets: Sequence[CandidatePairs], records: int) -> CandidatePair
     """The pairs of any of the sets, in `candidate_pairs` order (capped keys left out):
     training pairs each rule's keys on their own, then needs the pairs of all the keys
     without pairing them again. Each set is sorted, so a stable sort merges them."""
-    codes = np.concatenate([p.left * records + p.right for p in pair_sets] or [np.empty(0, int)])
+    codes = np.concatenate(
+        [p.left * records + p.right for p in pair_sets] or [np.empty(0, np.int64)]
+    )
     codes.sort(kind="stable")
     distinct = codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
     return CandidatePairs(distinct // records, distinct % records)

@@ -16,22 +16,27 @@ non-matches (steward decisions are such labels).
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from mdmhub.engine.blocking import BlockingRule, candidate_pairs, union_of
+from mdmhub.engine.blocking import BlockingRule, CandidatePairs, candidate_pairs, union_of
 from mdmhub.engine.comparisons import SINGLETON, Comparison, Level, RareWordBands, word_table
+from mdmhub.engine.em import (
+    LevelPatterns,
+    expectation_maximisation,
+    level_shares,
+    match_posteriors,
+    match_share,
+)
 from mdmhub.engine.scoring import FeatureColumns, feature_columns, score_pairs
 from mdmhub.engine.spec import MatchModel, Thresholds
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 Features = Mapping[str, str]
-
-SMOOTHING = 0.5
-"""Pseudo-count per level, so a level unseen in a sample keeps a finite weight."""
 
 
 @dataclass(frozen=True)
@@ -137,15 +142,6 @@ def _observed(levels: IntArray) -> list[bool]:
     return [bool(value) for value in seen]
 
 
-def _distribution(levels: IntArray, count: int, weights: FloatArray | None = None) -> FloatArray:
-    """Smoothed share of each non-missing level (index 0, missing, gets 1: it carries no weight)."""
-    totals = np.bincount(levels, weights=weights, minlength=count).astype(np.float64)
-    totals[0] = 0.0
-    shares: FloatArray = (totals + SMOOTHING) / (totals[1:].sum() + SMOOTHING * (count - 1))
-    shares[0] = 1.0
-    return shares
-
-
 def _level_counts(model: MatchModel) -> list[int]:
     return [len(c.all_levels) for c in model.comparisons]
 
@@ -164,85 +160,8 @@ def estimate_u(
     distinct = left != right
     scored = score_pairs(model, columns, left[distinct], right[distinct])
     return [
-        _distribution(scored.levels[:, c], count) for c, count in enumerate(_level_counts(model))
+        level_shares(scored.levels[:, c], count) for c, count in enumerate(_level_counts(model))
     ], _observed(scored.levels)
-
-
-@dataclass(frozen=True)
-class LevelPatterns:
-    """Pairs grouped by the levels they reached, with how many reached each pattern. A pair's
-    posterior depends on its levels alone, and blocked pairs repeat a few patterns (150,000
-    pairs of the historical figures reach 2,670), so EM iterates over those."""
-
-    levels: IntArray
-    counts: FloatArray
-
-    @classmethod
-    def of(cls, levels: IntArray) -> "LevelPatterns":
-        # Each row numbered in mixed radix, one digit per comparison; the numbers so far are
-        # renumbered densely whenever the next digit could overflow them.
-        code = np.zeros(len(levels), dtype=np.int64)
-        bound = 1
-        for column in levels.T:
-            size = int(column.max(initial=0)) + 1
-            if bound * size > 2**62:
-                _, dense = np.unique(code, return_inverse=True)
-                code, bound = dense.reshape(-1), int(dense.max(initial=0)) + 1
-            code = code * size + column
-            bound *= size
-        _, first, counts = np.unique(code, return_index=True, return_counts=True)
-        return cls(np.asfortranarray(levels[first]), counts.astype(np.float64))
-
-
-def expectation_maximisation(
-    levels: IntArray,
-    m: Sequence[FloatArray],
-    u: Sequence[FloatArray],
-    prior: float,
-    estimated: Sequence[bool],
-    iterations: int = 40,
-    tolerance: float = 1e-5,
-    informing: Sequence[bool] = (),
-    counts: FloatArray | None = None,
-) -> tuple[list[FloatArray], float]:
-    """EM for m and the in-sample match share, u held fixed. A row of `levels` is a pair,
-    or, with `counts`, that many pairs (see `LevelPatterns`).
-
-    Comparisons not `estimated` neither change nor inform the posteriors, except those
-    `informing`: their m is known, so they inform without changing.
-    """
-    m = [np.array(m_c, dtype=np.float64) for m_c in m]
-    informs = [e or (c < len(informing) and informing[c]) for c, e in enumerate(estimated)]
-    levels = np.asfortranarray(levels)  # each iteration reads whole comparison columns
-    pairs = np.ones(len(levels)) if counts is None else counts
-    for _ in range(iterations):
-        matches = match_posteriors(levels, m, u, prior, informs) * pairs
-        updated = [
-            _distribution(levels[:, c], len(m_c), matches) if use else m_c
-            for c, (m_c, use) in enumerate(zip(m, estimated, strict=True))
-        ]
-        new_prior = float(np.clip(matches.sum() / pairs.sum(), 1e-6, 1 - 1e-6))
-        change = max(float(np.abs(a - b).max()) for a, b in zip(updated, m, strict=True))
-        m, prior = updated, new_prior
-        if change < tolerance:
-            break
-    return m, prior
-
-
-def match_posteriors(
-    levels: IntArray,
-    m: Sequence[FloatArray],
-    u: Sequence[FloatArray],
-    prior: float,
-    informs: Sequence[bool],
-) -> FloatArray:
-    """Each pair's probability of being a match, from the `informs` comparisons only."""
-    log_odds = np.full(len(levels), np.log(prior / (1.0 - prior)))
-    for c, use in enumerate(informs):
-        if use:
-            log_odds += (np.log(m[c]) - np.log(u[c]))[levels[:, c]]
-    posterior: FloatArray = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -500, 500)))
-    return posterior
 
 
 def _base(model: MatchModel, feature: str) -> str:
@@ -312,30 +231,26 @@ def train_unsupervised(
     columns = feature_columns(features, model.features())
     records = len(features)
     u, observed = estimate_u(model, columns, records, random_pairs, rng)
+    rules = list(dict.fromkeys(model.blocking_rules))  # a rule listed twice trains once
     rule_pairs = [
         candidate_pairs([[k] if k else [] for k in keys], range(records), block_size_cap)
-        for keys in ([rule.key(f) for f in features] for rule in model.blocking_rules)
+        for keys in ([rule.key(f) for f in features] for rule in rules)
     ]
     union = union_of(rule_pairs, records)
     sessions = [
         session
-        for session in (
-            _Session.of(model, rule, len(pairs.left))
-            for rule, pairs in zip(model.blocking_rules, rule_pairs, strict=True)
-        )
-        if session.pairs >= 50 and any(session.estimated)
+        for session in map(partial(_Session.of, model), rules, rule_pairs)
+        if len(session.candidates.left) >= 50 and any(session.estimated)
     ]
-    pairs_of = dict(zip(model.blocking_rules, rule_pairs, strict=True))
     samples = [
-        _sample(pairs_of[s.rule].left, pairs_of[s.rule].right, max_session_pairs, rng)
-        for s in sessions
+        _sample(s.candidates.left, s.candidates.right, max_session_pairs, rng) for s in sessions
     ]
     samples.append(_sample(union.left, union.right, max_session_pairs, rng))
-    *session_patterns, union_patterns = _levels_of(model, columns, records, samples)
+    *session_patterns, union_patterns = _patterns_of(model, columns, records, samples)
     m, session_matches = _em_sessions(model, u, sessions, session_patterns)
     prior = model.probability_two_random_records_match
     if len(union_patterns.levels):
-        matches = _match_share(union_patterns, m, u) * len(union.left)
+        matches = match_share(union_patterns, m, u) * len(union.left)
         if session_matches:
             # Every match among blocked pairs lies in some rule's blocks, so the union holds
             # no more than the sessions expect together. Scored with every comparison, pairs
@@ -345,25 +260,26 @@ def train_unsupervised(
         possible = records * (records - 1) / 2
         prior = float(np.clip(matches / max(possible, 1.0), 1e-9, 0.5))
     parameters = _parameters(model, m, u, prior, frequencies, observed)
-    trained = {s.rule.name: s.pairs for s in sessions}
+    trained = {s.rule.name: len(s.candidates.left) for s in sessions}
     return TrainingReport(parameters, records, len(union.left), trained)
 
 
 @dataclass(frozen=True)
 class _Session:
-    """One blocking rule's EM session. Its rule's comparisons are left out (they always
-    agree inside its blocks) but inform the posteriors; those with a fixed m only inform."""
+    """One blocking rule's EM session over the pairs its blocks make. Its rule's comparisons
+    are left out (they always agree inside its blocks) but inform the posteriors; those with
+    a fixed m only inform."""
 
     rule: BlockingRule
-    pairs: int
+    candidates: CandidatePairs
     outside_rule: list[bool]
     estimated: list[bool]
 
     @classmethod
-    def of(cls, model: MatchModel, rule: BlockingRule, pairs: int) -> "_Session":
+    def of(cls, model: MatchModel, rule: BlockingRule, candidates: CandidatePairs) -> "_Session":
         outside = [not _overlaps(model, c, rule) for c in model.comparisons]
         estimated = [o and not c.fixed_m for o, c in zip(outside, model.comparisons, strict=True)]
-        return cls(rule, pairs, outside, estimated)
+        return cls(rule, candidates, outside, estimated)
 
 
 def _em_sessions(
@@ -391,7 +307,7 @@ def _em_sessions(
             informing=session.outside_rule,
             counts=patterns.counts,
         )
-        session_matches += share * session.pairs
+        session_matches += share * len(session.candidates.left)
         matches = match_posteriors(levels, m, u, share, session.outside_rule) * patterns.counts
         for c, use in enumerate(session.estimated):
             seen = float(matches[levels[:, c] > 0].sum())
@@ -406,14 +322,14 @@ def _em_sessions(
     return m_final, session_matches
 
 
-def _levels_of(
+def _patterns_of(
     model: MatchModel,
     columns: FeatureColumns,
     records: int,
     samples: Sequence[tuple[IntArray, IntArray]],
 ) -> list[LevelPatterns]:
-    """Each sample's levels, every distinct pair scored once: the sessions' samples overlap
-    (a true match shares most keys), and a pair's levels depend on the pair alone."""
+    """Each sample's level patterns, every distinct pair scored once: the sessions' samples
+    overlap (a true match shares most keys), and a pair's levels depend on the pair alone."""
     codes = np.concatenate([left * records + right for left, right in samples])
     distinct, back = np.unique(codes, return_inverse=True)
     levels = score_pairs(model, columns, distinct // records, distinct % records).levels
@@ -428,26 +344,6 @@ def _sample(
         return left, right
     chosen = np.sort(rng.choice(len(left), size=limit, replace=False))
     return left[chosen], right[chosen]
-
-
-def _match_share(
-    pairs: LevelPatterns, m: Sequence[FloatArray], u: Sequence[FloatArray], iterations: int = 40
-) -> float:
-    """The share of matches among blocked pairs, m and u fixed."""
-    prior = 0.3
-    levels = pairs.levels
-    evidence = np.zeros(len(levels))
-    for c in range(levels.shape[1]):
-        evidence += (np.log(m[c]) - np.log(u[c]))[levels[:, c]]
-    total = pairs.counts.sum()
-    for _ in range(iterations):
-        log_odds = np.log(prior / (1.0 - prior)) + evidence
-        posterior = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -500, 500)))
-        updated = float((posterior * pairs.counts).sum() / total)
-        if abs(updated - prior) < 1e-7:
-            break
-        prior = max(updated, 1e-9)
-    return prior
 
 
 def train_supervised(
@@ -473,8 +369,8 @@ def train_supervised(
     scored = score_pairs(model, columns, np.arange(count), np.arange(count, 2 * count))
     is_match = np.asarray(labels, dtype=bool)
     level_counts = _level_counts(model)
-    m = [_distribution(scored.levels[is_match, c], n) for c, n in enumerate(level_counts)]
-    u = [_distribution(scored.levels[~is_match, c], n) for c, n in enumerate(level_counts)]
+    m = [level_shares(scored.levels[is_match, c], n) for c, n in enumerate(level_counts)]
+    u = [level_shares(scored.levels[~is_match, c], n) for c, n in enumerate(level_counts)]
     design = _one_hot(scored.levels, level_counts)
     coefficients = _logistic_regression(design, is_match.astype(np.float64), l2)
     intercept, slopes = coefficients[0], coefficients[1:] / np.log(2.0)
