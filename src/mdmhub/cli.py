@@ -351,12 +351,10 @@ def load(
 
 
 def _train_for_load(entity: EntityType, settings: Settings, records: list[RecordInput]) -> None:
-    with (
-        console.status(f"training the {entity.value} model on the hub's records and the file's"),
-        write_transaction(settings.database_url) as session,
-    ):
-        outcome = training.train_for_load(session, entity, settings, records)
-    _print_trained(entity, outcome)
+    with console.status(f"training the {entity.value} model on the hub's records and the file's"):
+        with transaction(settings.database_url) as session:
+            training_set = training.records_after_load(session, entity, records)
+        _store(entity, settings, training.learn_em(entity, settings, training_set))
 
 
 @interactions_app.command("load")
@@ -441,19 +439,22 @@ def train(
     heap.collect_less_often()
     settings = get_settings()
     try:
-        labelled = read_labelled_pairs(pairs) if pairs else None
-        with write_transaction(settings.database_url) as session:
-            outcome = (
-                training.train_from_pairs(session, entity, settings, labelled)
-                if labelled is not None
-                else training.train_from_records(session, entity, settings)
-            )
+        if pairs:
+            learned = training.learn_from_pairs(entity, settings, read_labelled_pairs(pairs))
+        else:
+            with transaction(settings.database_url) as session:
+                stored = training.stored_records(session, entity)
+            learned = training.learn_em(entity, settings, stored)
     except MdmError as error:
         raise _fail(error.message) from None
-    _print_trained(entity, outcome)
+    _store(entity, settings, learned)
 
 
-def _print_trained(entity: EntityType, outcome: training.TrainingOutcome) -> None:
+def _store(entity: EntityType, settings: Settings, learned: training.Learned) -> None:
+    """Learning read the records in a transaction of its own: only storing the version
+    takes the writer lock, which upserts wait for."""
+    with write_transaction(settings.database_url) as session:
+        outcome = training.store(session, entity, learned)
     console.print(
         f"{entity.value} model version {outcome.version} trained ({outcome.method}): "
         + ", ".join(f"{k} {v}" for k, v in outcome.summary.items() if not isinstance(v, dict))

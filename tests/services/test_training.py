@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from mdmhub.db.models import MatchModelVersion
-from mdmhub.db.session import transaction
+from mdmhub.db.session import transaction, write_transaction
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.records import LinkInput, RecordInput
 from mdmhub.engine.default_models import DEFAULT_MODELS
@@ -41,14 +41,19 @@ def _labelled(count: int = 10) -> list[LabelledPair]:
     ]
 
 
+def _store(settings: Settings, learned: training.Learned) -> training.TrainingOutcome:
+    with transaction(settings.database_url) as session:
+        return training.store(session, CUSTOMER, learned)
+
+
 def _train_em(settings: Settings) -> training.TrainingOutcome:
     with transaction(settings.database_url) as session:
-        return training.train_from_records(session, CUSTOMER, settings)
+        stored = training.stored_records(session, CUSTOMER)
+    return _store(settings, training.learn_em(CUSTOMER, settings, stored))
 
 
 def _train_pairs(settings: Settings, pairs: list[LabelledPair]) -> training.TrainingOutcome:
-    with transaction(settings.database_url) as session:
-        return training.train_from_pairs(session, CUSTOMER, settings, pairs)
+    return _store(settings, training.learn_from_pairs(CUSTOMER, settings, pairs))
 
 
 def _current(settings: Settings) -> MatchModel:
@@ -132,6 +137,21 @@ def test_em_training_with_fewer_than_ten_records_is_refused_and_stores_nothing(
     assert _stored_versions(hub) == []
 
 
+def test_training_reads_and_learns_while_another_writer_holds_the_lock(
+    upsert: Upsert, hub: Settings
+) -> None:
+    """Learning takes seconds to minutes; upserts wait for the writer lock, so only storing
+    the version may take it."""
+    _load(upsert, 12)
+
+    with write_transaction(hub.database_url):
+        with transaction(hub.database_url) as session:
+            stored = training.stored_records(session, CUSTOMER)
+        learned = training.learn_em(CUSTOMER, hub, stored)
+
+    assert _store(hub, learned).version == 1
+
+
 def test_em_training_counts_live_records_only(upsert: Upsert, hub: Settings) -> None:
     _load(upsert, 10)
     with transaction(hub.database_url) as session:
@@ -143,7 +163,8 @@ def test_em_training_counts_live_records_only(upsert: Upsert, hub: Settings) -> 
 
 def _train_for_load(settings: Settings, incoming: list[RecordInput]) -> training.TrainingOutcome:
     with transaction(settings.database_url) as session:
-        return training.train_for_load(session, CUSTOMER, settings, incoming)
+        after_load = training.records_after_load(session, CUSTOMER, incoming)
+    return _store(settings, training.learn_em(CUSTOMER, settings, after_load))
 
 
 def test_training_for_a_load_counts_a_replaced_record_once(upsert: Upsert, hub: Settings) -> None:

@@ -17,7 +17,7 @@ from mdmhub.domain.entities import EntityType
 from mdmhub.domain.records import RecordInput
 from mdmhub.engine.scoring import feature_columns, score_pairs
 from mdmhub.engine.spec import MatchModel
-from mdmhub.engine.training import train_supervised, train_unsupervised
+from mdmhub.engine.training import TrainedParameters, train_supervised, train_unsupervised
 from mdmhub.errors import InvalidInputError
 from mdmhub.services import ingest, match_models
 from mdmhub.settings import Settings
@@ -48,24 +48,25 @@ def _features(
     return [context.standardize(entity, row) for row in rows]
 
 
-def train_from_records(
-    session: Session, entity: EntityType, settings: Settings, seed: int = 0
-) -> TrainingOutcome:
+@dataclass(frozen=True)
+class TrainingSet:
+    """The records EM learns from, as attributes, and what they are (for the error when
+    there are too few)."""
+
+    rows: Sequence[Attributes]
+    described: str
+
+
+def stored_records(session: Session, entity: EntityType) -> TrainingSet:
     rows = [r.attributes for r in records_repo.live_records(session, entity.value)]
-    if len(rows) < MIN_RECORDS:
-        raise _too_few(f"stored {entity.value} records", len(rows))
-    return _train_em(session, entity, settings, rows, seed)
+    return TrainingSet(rows, f"stored {entity.value} records")
 
 
-def train_for_load(
-    session: Session,
-    entity: EntityType,
-    settings: Settings,
-    incoming: Sequence[RecordInput],
-    seed: int = 0,
-) -> TrainingOutcome:
-    """EM on the records the hub will hold once `incoming` is loaded, in the order
-    `train_from_records` would read them then (so both learn the same model): the stored
+def records_after_load(
+    session: Session, entity: EntityType, incoming: Sequence[RecordInput]
+) -> TrainingSet:
+    """The records the hub will hold once `incoming` is loaded, in the order
+    `stored_records` would read them then (so both learn the same model): the stored
     records, each as the load will leave it, then the new ones in the order they come.
     A first big load is then matched once, with trained weights, instead of loaded,
     trained and re-matched. `incoming` holds each record once, as a loaded file does."""
@@ -83,29 +84,31 @@ def train_for_load(
         elif not stored.deleted:
             rows.append(stored.attributes)
     rows.extend(accepted.values())
-    if len(rows) < MIN_RECORDS:
-        raise _too_few(f"{entity.value} records, stored and incoming", len(rows))
-    return _train_em(session, entity, settings, rows, seed)
+    return TrainingSet(rows, f"{entity.value} records, stored and incoming")
 
 
-def _too_few(described: str, found: int) -> InvalidInputError:
-    return InvalidInputError(
-        f"EM training needs at least {MIN_RECORDS} {described}, found {found}; "
-        "load data first or train from labelled pairs"
-    )
+@dataclass(frozen=True)
+class Learned:
+    """A model learned and not yet stored: learning reads and computes for seconds to
+    minutes, which must not hold the writer lock that upserts wait for."""
+
+    method: str
+    parameters: TrainedParameters
+    summary: dict[str, Any]
 
 
-def _train_em(
-    session: Session,
-    entity: EntityType,
-    settings: Settings,
-    rows: Sequence[Attributes],
-    seed: int,
-) -> TrainingOutcome:
+def learn_em(
+    entity: EntityType, settings: Settings, records: TrainingSet, seed: int = 0
+) -> Learned:
+    if len(records.rows) < MIN_RECORDS:
+        raise InvalidInputError(
+            f"EM training needs at least {MIN_RECORDS} {records.described}, "
+            f"found {len(records.rows)}; load data first or train from labelled pairs"
+        )
     model = match_models.configured_model(entity, settings)
     report = train_unsupervised(
         model,
-        _features(entity, model, settings, rows),
+        _features(entity, model, settings, records.rows),
         block_size_cap=settings.block_size_cap,
         seed=seed,
     )
@@ -117,13 +120,12 @@ def _train_em(
             report.parameters.probability_two_random_records_match
         ),
     }
-    version = match_models.save(session, entity, report.parameters, "em", summary)
-    return TrainingOutcome(version, "em", summary)
+    return Learned("em", report.parameters, summary)
 
 
-def train_from_pairs(
-    session: Session, entity: EntityType, settings: Settings, pairs: Sequence[LabelledPair]
-) -> TrainingOutcome:
+def learn_from_pairs(
+    entity: EntityType, settings: Settings, pairs: Sequence[LabelledPair]
+) -> Learned:
     labels = [p.label for p in pairs]
     if any(label not in (0, 1) for label in labels):
         raise InvalidInputError("every labelled pair needs a label of 0 or 1")
@@ -137,8 +139,15 @@ def train_from_pairs(
         [int(label) for label in labels if label is not None],
     )
     summary = {"pairs": len(pairs), "matches": sum(1 for label in labels if label == 1)}
-    version = match_models.save(session, entity, parameters, "labelled", summary)
-    return TrainingOutcome(version, "labelled", summary)
+    return Learned("labelled", parameters, summary)
+
+
+def store(session: Session, entity: EntityType, learned: Learned) -> TrainingOutcome:
+    """Store the learned model as the entity's next version: the one in force from now."""
+    version = match_models.save(
+        session, entity, learned.parameters, learned.method, learned.summary
+    )
+    return TrainingOutcome(version, learned.method, learned.summary)
 
 
 @dataclass(frozen=True)
