@@ -7,20 +7,26 @@ from sqlalchemy.orm import Session
 
 from mdmhub.db.models import CannotLink
 from mdmhub.db.repositories.bulk import chunks
+from mdmhub.db.repositories.rows import select_rows
+from mdmhub.db.repositories.value_lists import one_of
 
 
 def ordered(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
+_FROM_ANY_OF = select(CannotLink.golden_a, CannotLink.golden_b).where(
+    one_of(CannotLink.golden_a, "ids")
+)
+
+
 def among(session: Session, golden_ids: Collection[str]) -> list[tuple[str, str]]:
-    """The pairs whose two sides are both in `golden_ids`."""
+    """The pairs whose two sides are both in `golden_ids`. Every upsert asks, for all the
+    golden records its batch touches, so the statement is built once (see `rows`)."""
     ids = sorted(golden_ids)
     pairs: list[tuple[str, str]] = []
     for chunk in chunks(ids):
-        rows = session.execute(
-            select(CannotLink.golden_a, CannotLink.golden_b).where(CannotLink.golden_a.in_(chunk))
-        )
+        rows = select_rows(session, _FROM_ANY_OF, {"ids": list(chunk)})
         pairs.extend((a, b) for a, b in rows if b in golden_ids)
     return pairs
 
