@@ -58,7 +58,9 @@ class TrainingSet:
 
 
 def stored_records(session: Session, entity: EntityType) -> TrainingSet:
-    rows = [r.attributes for r in records_repo.live_records(session, entity.value)]
+    """The live records in id order, read as `records_after_load` reads them (training
+    needs their attributes only, not the features `live_records` decodes)."""
+    rows = [r.attributes for r in records_repo.contents(session, entity.value) if not r.deleted]
     return TrainingSet(rows, f"stored {entity.value} records")
 
 
