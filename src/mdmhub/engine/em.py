@@ -106,16 +106,12 @@ def match_posteriors(
 def match_share(
     patterns: LevelPatterns, m: Sequence[FloatArray], u: Sequence[FloatArray], iterations: int = 40
 ) -> float:
-    """The share of matches among blocked pairs, m and u fixed."""
+    """The share of matches among blocked pairs, m and u fixed, every comparison informing."""
     prior = 0.3
-    levels = patterns.levels
-    evidence = np.zeros(len(levels))
-    for c in range(levels.shape[1]):
-        evidence += (np.log(m[c]) - np.log(u[c]))[levels[:, c]]
+    every = [True] * len(m)
     total = patterns.counts.sum()
     for _ in range(iterations):
-        log_odds = np.log(prior / (1.0 - prior)) + evidence
-        posterior = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -500, 500)))
+        posterior = match_posteriors(patterns.levels, m, u, prior, every)
         updated = float((posterior * patterns.counts).sum() / total)
         if abs(updated - prior) < 1e-7:
             break
