@@ -13,6 +13,25 @@ from mdmhub.domain.actors import Actor
 from mdmhub.services.golden_records import Change
 
 
+def entry(
+    actor: Actor,
+    action: str,
+    *,
+    entity: str | None = None,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "occurred_at": utcnow(),
+        "actor": actor.name,
+        "api_key_id": actor.api_key_id,
+        "action": action,
+        "entity": entity,
+        "target": target,
+        "detail": detail or {},
+    }
+
+
 def record(
     session: Session,
     actor: Actor,
@@ -22,18 +41,13 @@ def record(
     target: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    audit_repo.append(
-        session,
-        {
-            "occurred_at": utcnow(),
-            "actor": actor.name,
-            "api_key_id": actor.api_key_id,
-            "action": action,
-            "entity": entity,
-            "target": target,
-            "detail": detail or {},
-        },
-    )
+    audit_repo.append(session, [entry(actor, action, entity=entity, target=target, detail=detail)])
+
+
+def record_all(session: Session, entries: Sequence[dict[str, Any]]) -> None:
+    """Entries made with `entry`, in one statement: a group of single-record upserts audits
+    each request, and a statement each took a twelfth of the group's time."""
+    audit_repo.append(session, entries)
 
 
 def record_change(

@@ -12,6 +12,7 @@ The REST API and the command line (as `SYSTEM`) share these functions, so both a
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -76,6 +77,7 @@ def upsert_requests(
         request, index = own[result.index]
         stored[request].append(replace(result, index=index))
     reports = []
+    entries = []
     for records, answers in zip(requests, stored, strict=True):
         refused = [
             RecordResult(
@@ -88,17 +90,15 @@ def upsert_requests(
             if _foreign(actor, record.source)
         ]
         results = sorted(refused + answers, key=lambda result: result.index)
-        _audit_upsert(session, actor, entity, results)
+        entries.append(_upsert_entry(actor, entity, results))
         reports.append(ingest.BatchReport(results=results, capped_keys=report.capped_keys))
+    audit.record_all(session, entries)
     return reports
 
 
-def _audit_upsert(
-    session: Session, actor: Actor, entity: EntityType, results: list[RecordResult]
-) -> None:
+def _upsert_entry(actor: Actor, entity: EntityType, results: list[RecordResult]) -> dict[str, Any]:
     accepted = [result for result in results if result.accepted]
-    audit.record(
-        session,
+    return audit.entry(
         actor,
         "records.upsert",
         entity=entity.value,

@@ -10,8 +10,8 @@ from mdmhub.db.models import AuditEntry
 from mdmhub.db.repositories.bulk import insert_rows
 
 
-def append(session: Session, row: dict[str, Any]) -> None:
-    insert_rows(session, AuditEntry, [row])
+def append(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    insert_rows(session, AuditEntry, rows)
 
 
 def page(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from mdmhub.db.models import GoldenRecord, GoldenRecordVersion
 from mdmhub.db.repositories import customer_views
 from mdmhub.db.repositories.bulk import by_ids, chunks, insert_rows
+from mdmhub.db.repositories.rows import select_rows
 from mdmhub.db.repositories.value_lists import one_of
 
 
@@ -35,7 +36,7 @@ def states(session: Session, golden_ids: Sequence[str]) -> dict[str, GoldenState
     """The current state of many golden records, as plain values (no ORM identity to go stale)."""
     found: dict[str, GoldenState] = {}
     for chunk in chunks(golden_ids):
-        rows = session.execute(_STATES, {"ids": list(chunk)})
+        rows = select_rows(session, _STATES, {"ids": list(chunk)})
         found.update((row.id, GoldenState(*row)) for row in rows)
     return found
 

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from mdmhub.db.models import Override
 from mdmhub.db.repositories.bulk import chunks
+from mdmhub.db.repositories.rows import select_rows
+from mdmhub.db.repositories.value_lists import one_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,20 +21,17 @@ class ActiveOverride:
     created_by: str
 
 
+_ACTIVE = select(
+    Override.golden_id, Override.attribute, Override.value, Override.reason, Override.created_by
+).where(one_of(Override.golden_id, "ids"), Override.removed_at.is_(None))
+"""Read for every golden record an upsert recomputes."""
+
+
 def active(session: Session, golden_ids: Sequence[str]) -> dict[str, dict[str, ActiveOverride]]:
     """Golden id -> attribute -> the override in force."""
     found: dict[str, dict[str, ActiveOverride]] = defaultdict(dict)
     for chunk in chunks(golden_ids):
-        rows = session.execute(
-            select(
-                Override.golden_id,
-                Override.attribute,
-                Override.value,
-                Override.reason,
-                Override.created_by,
-            ).where(Override.golden_id.in_(chunk), Override.removed_at.is_(None))
-        )
-        for row in rows:
+        for row in select_rows(session, _ACTIVE, {"ids": list(chunk)}):
             found[row.golden_id][row.attribute] = ActiveOverride(
                 row.value, row.reason, row.created_by
             )

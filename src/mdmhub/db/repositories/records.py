@@ -105,8 +105,10 @@ def find_by_source_ids(
     found: dict[tuple[str, str], StoredRecord] = {}
     for source, source_ids in ids_by_source.items():
         for chunk in chunks(source_ids):
-            rows = session.execute(
-                _FIND_BY_SOURCE_IDS, {"entity": entity, "source": source, "ids": list(chunk)}
+            rows = select_rows(
+                session,
+                _FIND_BY_SOURCE_IDS,
+                {"entity": entity, "source": source, "ids": list(chunk)},
             )
             for row in rows:
                 found[(row.source, row.source_id)] = StoredRecord(*row)
@@ -184,6 +186,13 @@ def keys_under_prefix(
     return None if len(shared) > cap else shared
 
 
+_INSERT_RETURNING_IDS = insert(SourceRecord).returning(
+    SourceRecord.id, sort_by_parameter_order=True
+)
+"""Run on the connection, not through the ORM's bulk insert, which cost a tenth of a
+single-record upsert on PostgreSQL."""
+
+
 def insert_records(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert new records; their ids come back in the order of `rows`.
 
@@ -193,8 +202,10 @@ def insert_records(session: Session, rows: Sequence[dict[str, Any]]) -> list[int
     """
     customer_views.mark_goldens(session, [r["golden_id"] for r in rows])
     if len(rows) < DRIVER_FROM_ROWS:
-        statement = insert(SourceRecord).returning(SourceRecord.id, sort_by_parameter_order=True)
-        return list(session.execute(statement, list(rows)).scalars()) if rows else []
+        if not rows:
+            return []
+        session.flush()
+        return list(session.connection().execute(_INSERT_RETURNING_IDS, list(rows)).scalars())
     ids = new_ids(session, SourceRecord, len(rows))
     insert_rows(
         session,
@@ -272,7 +283,7 @@ def relink(session: Session, retired: str, survivor: str) -> None:
 def live_members(session: Session, golden_ids: Sequence[str]) -> list[LiveMember]:
     members: list[LiveMember] = []
     for chunk in chunks(golden_ids):
-        rows = session.execute(_LIVE_MEMBERS, {"ids": list(chunk)})
+        rows = select_rows(session, _LIVE_MEMBERS, {"ids": list(chunk)})
         members.extend(LiveMember(*row) for row in rows)
     return members
 

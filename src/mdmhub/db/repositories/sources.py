@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import Source
+from mdmhub.db.repositories.rows import select_rows
 from mdmhub.db.repositories.value_lists import one_of
 
 
@@ -21,7 +22,7 @@ _TRUST = select(Source.name, Source.trust).where(one_of(Source.name, "names"))
 
 
 def trust_by_name(session: Session, names: Iterable[str]) -> dict[str, float]:
-    rows = session.execute(_TRUST, {"names": sorted(set(names))})
+    rows = select_rows(session, _TRUST, {"names": sorted(set(names))})
     return {row.name: row.trust for row in rows}
 
 
