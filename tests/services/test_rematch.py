@@ -322,10 +322,10 @@ def test_a_rematch_under_the_same_rules_leaves_the_stored_keys_as_they_were(
 ) -> None:
     _crowd(upsert)
     with transaction(hub.database_url) as session:
-        before = set(session.execute(select(BlockingKey.record_id, BlockingKey.key)).tuples())
+        before = set(session.execute(select(BlockingKey.record_id, BlockingKey.key)))
 
     _rematch(hub)
 
     with transaction(hub.database_url) as session:
-        after = set(session.execute(select(BlockingKey.record_id, BlockingKey.key)).tuples())
+        after = set(session.execute(select(BlockingKey.record_id, BlockingKey.key)))
     assert after == before
