@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -145,7 +145,7 @@ def write_transaction(url: str) -> Iterator[Session]:
     with session_factory(url)() as session, session.begin():
         connection = session.connection()
         if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK})
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         yield session

@@ -37,7 +37,7 @@ from sqlalchemy.sql.elements import ClauseElement
 
 from mdmhub.db.models import CustomerView, RecordLink, SourceRecord
 from mdmhub.db.repositories.bulk import chunks, execute_many
-from mdmhub.db.repositories.rows import first_row
+from mdmhub.db.repositories.rows import first_row, select_rows
 from mdmhub.db.repositories.value_lists import one_of
 from mdmhub.domain.entities import EntityType
 
@@ -157,7 +157,8 @@ def _write_marks(session: Session) -> None:
     touched = sorted(session.info.pop(_PENDING, set()))
     customers: list[str | None] = list(session.info.pop(_PENDING_CUSTOMERS, set()))
     for chunk in chunks(touched):
-        customers += [*chunk, *session.scalars(_LINKED_GOLDENS, {"ids": list(chunk)})]
+        linked = select_rows(session, _LINKED_GOLDENS, {"ids": list(chunk)})
+        customers += [*chunk, *(golden_id for (golden_id,) in linked)]
     _mark(session, customers)
 
 
