@@ -200,7 +200,7 @@ def _versions_by_source_id(settings: Settings) -> dict[str, dict[str, Any]]:
                 SourceRecordVersion, SourceRecordVersion.record_id == SourceRecord.id
             )
         )
-        return {source_id: attributes for source_id, attributes in rows}
+        return dict(rows.all())
 
 
 def test_records_written_in_bulk_are_stored_under_the_ids_their_versions_name(
