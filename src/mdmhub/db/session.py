@@ -18,9 +18,12 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # Fold the WAL back into the database every ~80 MB rather than every 4 MB: loads commit
-    # a chunk at a time, and frequent checkpoints rewrote the same index pages again and again.
-    cursor.execute("PRAGMA wal_autocheckpoint=20000")
+    # Fold the WAL back into the database every ~400 MB rather than every 4 MB: loads commit
+    # a chunk at a time, and each checkpoint rewrote the same index pages again (the 50k
+    # load: 9.43-9.66 s against 9.99-10.00 at ~80 MB). Once folded, the file shrinks back to
+    # 64 MB instead of keeping the size it grew to.
+    cursor.execute("PRAGMA wal_autocheckpoint=100000")
+    cursor.execute("PRAGMA journal_size_limit=67108864")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
