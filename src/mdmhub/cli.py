@@ -337,7 +337,7 @@ def load(
     capped: Counter[str] = Counter()
     with _progress(f"loading {path.name}", total) as advance:
         for chunk in chunked(records, settings.load_chunk_size):
-            with write_transaction(settings.database_url) as session:
+            with write_transaction(settings.database_url, bulk=True) as session:
                 report = source_records.upsert(session, SYSTEM, entity, chunk, context)
             for result in report.results:
                 tally.add(result.source_id, result.outcome, result.problems)
