@@ -14,11 +14,12 @@ T = TypeVar("T")
 
 
 WAL_PAGES = 20_000
+"""Writers fold the WAL back into the database every ~80 MB rather than every 4 MB: loads
+commit a chunk at a time, and frequent folds rewrote the same index pages again and again."""
 BULK_WAL_PAGES = 100_000
-"""A bulk load folds the WAL back every ~400 MB: each fold rewrote the same index pages
-again (the 50k CLI load: 9.24-9.62 s against 9.70-10.12, alternating). The server keeps
-the smaller size: a fold stalls the commit that makes it, and 16 clients' single records
-went from 362-375 to 335-340 rec/s with the bigger one."""
+"""A bulk load's chunks fold it back every ~400 MB (the 50k CLI load: 8.52-8.67 s against
+8.80-9.02, alternating). The server keeps `WAL_PAGES`: a fold stalls the commit that makes
+it, and 16 clients' single records went from 362-375 to 335-340 rec/s with the bigger size."""
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -26,8 +27,6 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # Fold the WAL back into the database every ~80 MB rather than every 4 MB: loads commit
-    # a chunk at a time, and frequent checkpoints rewrote the same index pages again and again.
     cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
     # Once folded, the file shrinks back to 64 MB (after a bulk load's bigger WAL too).
     cursor.execute("PRAGMA journal_size_limit=67108864")

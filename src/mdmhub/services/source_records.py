@@ -77,7 +77,7 @@ def upsert_requests(
         request, index = own[result.index]
         stored[request].append(replace(result, index=index))
     reports = []
-    entries = []
+    entries: list[dict[str, Any]] = []
     for records, answers in zip(requests, stored, strict=True):
         refused = [
             RecordResult(
