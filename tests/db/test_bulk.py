@@ -1,12 +1,14 @@
-"""Bulk writes on PostgreSQL: statistics refreshed as a loaded table grows, not per chunk."""
+"""Bulk writes: statistics refreshed as a loaded table grows (not per chunk); rows inserted
+in one statement unless a unique key already holds them."""
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from mdmhub.db.base import utcnow
-from mdmhub.db.models import Source
-from mdmhub.db.repositories.bulk import insert_rows
+from mdmhub.db.models import GoldenRecord, Source
+from mdmhub.db.repositories.bulk import insert_new_rows, insert_rows
 from mdmhub.db.session import transaction
 
 
@@ -37,3 +39,51 @@ def test_a_table_loaded_in_chunks_is_analyzed_when_it_has_doubled(database_url: 
             described.append(_described_rows(session))
 
     assert described == [3000, 3000, 7000]
+
+
+def _golden(golden_id: str, attributes: dict[str, object]) -> dict[str, object]:
+    now = utcnow()
+    return {
+        "id": golden_id,
+        "entity": "customer",
+        "status": "active",
+        "merged_into": None,
+        "attributes": attributes,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _stored(database_url: str) -> dict[str, tuple[object, ...]]:
+    with transaction(database_url) as session:
+        return {
+            g.id: (g.attributes, g.merged_into, g.version, g.created_at)
+            for g in session.scalars(select(GoldenRecord))
+        }
+
+
+def test_new_rows_are_stored_as_given_and_rows_a_unique_key_holds_are_left_out(
+    database_url: str,
+) -> None:
+    with transaction(database_url) as session:
+        insert_rows(session, GoldenRecord, [_golden("C-1", {"given_name": {"value": "Ana"}})])
+    added = _golden("C-2", {"given_name": {"value": "Zoë", "rule": None}, "n": [1, 2.5]})
+
+    with transaction(database_url) as session:
+        insert_new_rows(session, GoldenRecord, [_golden("C-1", {"changed": True}), added])
+
+    stored = _stored(database_url)
+    assert stored["C-1"][0] == {"given_name": {"value": "Ana"}}
+    assert stored["C-2"] == (added["attributes"], None, 1, added["created_at"])
+
+
+def test_a_value_longer_than_its_column_is_refused_not_cut(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite does not bound string lengths")
+    too_long = {**_golden("C-1", {}), "status": "x" * 21}
+
+    with pytest.raises(DBAPIError), transaction(database_url) as session:
+        insert_new_rows(session, GoldenRecord, [too_long])
+
+    assert _stored(database_url) == {}

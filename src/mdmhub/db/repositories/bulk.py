@@ -13,7 +13,18 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import JSON, Column, Connection, Table, UniqueConstraint, insert, inspect, select
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    String,
+    Table,
+    UniqueConstraint,
+    insert,
+    inspect,
+    select,
+)
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -133,12 +144,7 @@ def insert_rows(
     if len(rows) < DRIVER_FROM_ROWS:
         connection.execute(insert(table), list(rows))
         return
-    columns = [c for c in table.columns if c.name in rows[0]]
-    by_column = [[row[c.name] for row in rows] for c in columns]
-    for index, column in enumerate(columns):
-        convert = _converter(column, connection)
-        if convert is not None:
-            by_column[index] = _converted(convert, by_column[index])
+    columns, by_column = _by_column(connection, table, rows)
     values = list(zip(*by_column, strict=True))
     names = ", ".join(c.name for c in columns)
     if connection.dialect.name == "postgresql":
@@ -157,6 +163,59 @@ def insert_rows(
         connection.exec_driver_sql(
             f"INSERT INTO {table.name} ({names}) VALUES ({placeholders})", values
         )
+
+
+def _by_column(
+    connection: Connection, table: Table, rows: Sequence[dict[str, Any]]
+) -> tuple[list[Column[Any]], list[list[Any]]]:
+    """The columns the rows name, and each one's values as the driver takes them."""
+    columns = [c for c in table.columns if c.name in rows[0]]
+    by_column = [[row[c.name] for row in rows] for c in columns]
+    for index, column in enumerate(columns):
+        convert = _converter(column, connection)
+        if convert is not None:
+            by_column[index] = _converted(convert, by_column[index])
+    return columns, by_column
+
+
+def insert_new_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows that all name the same columns, leaving out those a unique constraint
+    already holds (a possible match queued before).
+
+    PostgreSQL takes them as one INSERT ... SELECT FROM unnest(an array per column). As a
+    statement per row, the ~21,000 possible matches the 50k queue cost the server ~0.4 s
+    of CPU and the database ~0.3 s: REST batches went 3,027-3,177 -> 3,197-3,310 rec/s."""
+    if not rows:
+        return
+    session.flush()  # the records the rows refer to may still be pending
+    table: Table = model.__table__  # type: ignore[assignment]
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(sqlite.insert(table).on_conflict_do_nothing(), list(rows))
+        return
+    columns, by_column = _by_column(connection, table, rows)
+    statement = _unnest_insert(table, tuple(columns), connection.dialect)
+    connection.exec_driver_sql(statement, tuple(by_column))
+
+
+@lru_cache(maxsize=16)
+def _unnest_insert(table: Table, columns: tuple[Column[Any], ...], dialect: Dialect) -> str:
+    names = ", ".join(c.name for c in columns)
+    arrays = ", ".join(f"%s::{_array_type(c, dialect)}" for c in columns)
+    # JSON travels as text (see `_converter`); text has no implicit cast to JSONB.
+    values = ", ".join(f"{c.name}::jsonb" if isinstance(c.type, JSON) else c.name for c in columns)
+    return (
+        f"INSERT INTO {table.name} ({names}) SELECT {values}"
+        f" FROM unnest({arrays}) AS given ({names}) ON CONFLICT DO NOTHING"
+    )
+
+
+def _array_type(column: Column[Any], dialect: Dialect) -> str:
+    """Strings as text[]: a cast to varchar(n)[] would cut longer values silently, where the
+    insert refuses them."""
+    if isinstance(column.type, String | JSON):
+        return "text[]"
+    return f"{column.type.compile(dialect=dialect)}[]"
 
 
 @dataclass(frozen=True)

@@ -4,18 +4,15 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from mdmhub.db.models import ReviewTask, SourceRecord
+from mdmhub.db.repositories.bulk import insert_new_rows
 
 
 def add(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Queue tasks; a pair already queued (same `pair_key`) is left as it is."""
-    if not rows:
-        return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(ReviewTask).on_conflict_do_nothing(), list(rows))
+    insert_new_rows(session, ReviewTask, rows)
 
 
 def get(session: Session, task_id: int) -> ReviewTask | None:
