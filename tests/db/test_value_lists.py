@@ -8,10 +8,11 @@ from mdmhub.db.base import utcnow
 from mdmhub.db.models import Source
 from mdmhub.db.repositories.bulk import insert_rows
 from mdmhub.db.repositories.rows import select_rows
-from mdmhub.db.repositories.value_lists import one_of
+from mdmhub.db.repositories.value_lists import by_unique_key, one_of
 from mdmhub.db.session import get_engine, transaction
 
 _NAMED = select(Source.name).where(one_of(Source.name, "names")).order_by(Source.name)
+_BY_NAME = by_unique_key((Source.name, Source.trust), (), Source.name, "names")
 
 
 LONGEST = "s" * 100
@@ -53,3 +54,12 @@ def test_postgresql_gets_one_array_parameter_for_any_length_of_list(database_url
 
     assert list(compiled.params) == ["names"]
     assert "= ANY (%(names)s::VARCHAR[])" in str(compiled)
+
+
+def test_a_unique_key_lookup_answers_each_value_found_once(database_url: str) -> None:
+    _names_among(database_url, [])
+    with transaction(database_url) as session:
+        statement = _BY_NAME[session.get_bind().dialect.name]
+        rows = select_rows(session, statement, {"names": ["shop", "web", "crm"]}).all()
+
+    assert sorted(tuple(row) for row in rows) == [("crm", 0.5), ("shop", 0.5)]

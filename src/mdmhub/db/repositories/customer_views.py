@@ -38,7 +38,7 @@ from sqlalchemy.sql.elements import ClauseElement
 from mdmhub.db.models import CustomerView, RecordLink, SourceRecord
 from mdmhub.db.repositories.bulk import chunks, execute_many
 from mdmhub.db.repositories.rows import first_row, select_rows
-from mdmhub.db.repositories.value_lists import one_of
+from mdmhub.db.repositories.value_lists import by_unique_key, one_of
 from mdmhub.domain.entities import EntityType
 
 CUSTOMER = EntityType.CUSTOMER
@@ -138,14 +138,19 @@ def mark_customers_of(session: Session, keys: Sequence[tuple[str, str]]) -> None
     by_source: dict[str, set[str]] = defaultdict(set)
     for source, source_id in keys:
         by_source[source].add(source_id)
+    statement = _CUSTOMERS_OF[session.get_bind().dialect.name]
     for source, source_ids in sorted(by_source.items()):
         for chunk in chunks(sorted(source_ids)):
-            goldens = select(SourceRecord.golden_id).where(
-                SourceRecord.entity == CUSTOMER,
-                SourceRecord.source == source,
-                SourceRecord.source_id.in_(list(chunk)),
-            )
-            _pending(session, _PENDING_CUSTOMERS).update(session.scalars(goldens))
+            goldens = select_rows(session, statement, {"source": source, "ids": list(chunk)})
+            _pending(session, _PENDING_CUSTOMERS).update(goldens.scalars())
+
+
+_CUSTOMERS_OF = by_unique_key(
+    (SourceRecord.golden_id,),
+    (SourceRecord.entity == CUSTOMER, SourceRecord.source == bindparam("source")),
+    SourceRecord.source_id,
+    "ids",
+)
 
 
 @event.listens_for(Session, "before_commit")

@@ -7,12 +7,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import Interaction
 from mdmhub.db.repositories import bulk, customer_views
 from mdmhub.db.repositories.bulk import chunks, insert_rows
+from mdmhub.db.repositories.rows import select_rows
+from mdmhub.db.repositories.value_lists import by_unique_key
 
 
 def hashes(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -21,15 +23,20 @@ def hashes(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str,
     for source, interaction_id in keys:
         by_source[source].append(interaction_id)
     found: dict[tuple[str, str], str] = {}
+    statement = _HASHES[session.get_bind().dialect.name]
     for source, ids in by_source.items():
         for chunk in chunks(sorted(set(ids))):
-            rows = session.execute(
-                select(Interaction.interaction_id, Interaction.content_hash).where(
-                    Interaction.source == source, Interaction.interaction_id.in_(chunk)
-                )
-            )
-            found.update(((source, i), h) for i, h in rows)
+            rows = select_rows(session, statement, {"source": source, "ids": list(chunk)})
+            found.update(((source, row.interaction_id), row.content_hash) for row in rows)
     return found
+
+
+_HASHES = by_unique_key(
+    (Interaction.interaction_id, Interaction.content_hash),
+    (Interaction.source == bindparam("source"),),
+    Interaction.interaction_id,
+    "ids",
+)
 
 
 def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, delete, func, insert, or_, select, true, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import (
@@ -24,7 +23,7 @@ from mdmhub.db.models import (
 from mdmhub.db.repositories import bulk, customer_views
 from mdmhub.db.repositories.bulk import DRIVER_FROM_ROWS, chunks, insert_rows, new_ids
 from mdmhub.db.repositories.rows import select_rows
-from mdmhub.db.repositories.value_lists import one_of
+from mdmhub.db.repositories.value_lists import by_unique_key, one_of
 from mdmhub.domain.records import LinkInput
 
 STEWARD_LINK = "steward"
@@ -73,30 +72,12 @@ _STORED_COLUMNS = (
     SourceRecord.deleted,
     SourceRecord.link_method,
 )
-_OF_SOURCE = (
-    SourceRecord.entity == bindparam("entity"),
-    SourceRecord.source == bindparam("source"),
+_FIND_BY_SOURCE_IDS = by_unique_key(
+    _STORED_COLUMNS,
+    (SourceRecord.entity == bindparam("entity"), SourceRecord.source == bindparam("source")),
+    SourceRecord.source_id,
+    "ids",
 )
-_WANTED = (
-    func.unnest(bindparam("ids", type_=ARRAY(String())))
-    .table_valued("source_id")
-    .render_derived(name="wanted")
-)
-_FOUND = (
-    select(*_STORED_COLUMNS)
-    .where(*_OF_SOURCE, SourceRecord.source_id == _WANTED.c.source_id)
-    .limit(1)
-    .lateral("found")
-)
-_FIND_BY_SOURCE_IDS = {
-    "sqlite": select(*_STORED_COLUMNS).where(*_OF_SOURCE, one_of(SourceRecord.source_id, "ids")),
-    "postgresql": select(*_FOUND.c).select_from(_WANTED).join(_FOUND, true()),
-}
-"""On PostgreSQL, one probe of the unique index per id. With `source_id = ANY(ids)` the
-planner, estimating one row for a source its statistics have not seen yet (a new source
-system until the next ANALYZE), read all of that source's records and filtered them: a
-single upsert from a source of 2,000 records spent 0.27 ms there, and the cost grows with
-the source."""
 _KEY_MEMBERS = select(BlockingKey.key, BlockingKey.record_id).where(
     BlockingKey.entity == bindparam("entity"),
     one_of(BlockingKey.key, "keys"),
@@ -132,7 +113,7 @@ def find_by_source_ids(
                 {"entity": entity, "source": source, "ids": list(chunk)},
             )
             for row in rows:
-                found[(row.source, row.source_id)] = StoredRecord(*row)
+                found[(row.source, row.source_id)] = StoredRecord(**row._mapping)
     return found
 
 

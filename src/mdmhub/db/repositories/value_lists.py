@@ -8,9 +8,21 @@ has no arrays and plans fast, so it keeps the `IN` list (which `bulk.for_driver`
 hand to the driver, as before).
 """
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BindParameter, Boolean, ColumnElement, String, any_, bindparam
+from sqlalchemy import (
+    BindParameter,
+    Boolean,
+    ColumnElement,
+    Select,
+    String,
+    any_,
+    bindparam,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
@@ -58,6 +70,34 @@ def _in_list(element: OneOf, compiler: SQLCompiler, **kw: Any) -> str:
 def _any_of_array(element: OneOf, compiler: SQLCompiler, **kw: Any) -> str:
     values = bindparam(element.parameter, type_=ARRAY(_unbounded(element.column.type)))
     return compiler.process(element.column == any_(values), **kw)
+
+
+def by_unique_key(
+    columns: Sequence[ColumnElement[Any] | QueryableAttribute[Any]],
+    where: Sequence[ColumnElement[bool]],
+    column: QueryableAttribute[Any],
+    parameter: str,
+) -> dict[str, Select[Any]]:
+    """Per dialect, the rows meeting `where` whose `column` is one of the values bound to
+    `parameter`, where `where` and `column` pin at most one row (a unique key ending in
+    `column`: a source and a source id). Give each value once: PostgreSQL answers a value
+    given twice twice.
+
+    PostgreSQL probes the key once per value (unnest ... JOIN LATERAL ... LIMIT 1). With
+    `column = ANY(values)` its planner, estimating one row for a leading value its
+    statistics have not seen (a new source until the next ANALYZE), reads every row of
+    that value and filters them: 0.27 ms a single upsert at 2,000 records of a new source,
+    growing with the source."""
+    wanted = (
+        func.unnest(bindparam(parameter, type_=ARRAY(_unbounded(column.type))))
+        .table_valued("value")
+        .render_derived(name="wanted")
+    )
+    found = select(*columns).where(*where, column == wanted.c.value).limit(1).lateral("found")
+    return {
+        "sqlite": select(*columns).where(*where, one_of(column, parameter)),
+        "postgresql": select(*found.c).select_from(wanted).join(found, true()),
+    }
 
 
 def _unbounded(column_type: TypeEngine[Any]) -> TypeEngine[Any]:
