@@ -35,11 +35,24 @@ def fresh_database(kind: str, name: str = "mdmhub_bench") -> Iterator[str]:
     base = make_url(postgres_base_url())
     admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        _drop(connection, name)
         connection.execute(f"CREATE DATABASE {name}")
     url = base.set(database=name).render_as_string(hide_password=False)
     cli(url, "db", "upgrade")
     yield url
+
+
+def _drop(connection: psycopg.Connection[tuple[object, ...]], name: str) -> None:
+    """FORCE ends the bench's own sessions, but not an autovacuum worker, which only a
+    superuser may end: one busy with the last run's tables fails the drop until it is done."""
+    for attempt in range(60):
+        try:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            if attempt == 59:
+                raise
+            time.sleep(0.5)
 
 
 def postgres_base_url() -> str:
