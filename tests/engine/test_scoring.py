@@ -222,6 +222,17 @@ def test_score_pairs_scores_each_pair_by_its_indexes() -> None:
     assert scored.match_weight[1] == scored.match_weight[2]
 
 
+@pytest.mark.parametrize("count", [3, SCORED_AS_THEY_ARE + 2])
+def test_a_feature_no_record_holds_leaves_every_pair_missing(count: int) -> None:
+    records = [{"email": f"{n % 2}@x.org"} for n in range(count)]
+
+    scored = score(model(), records, [(n, n + 1) for n in range(count - 1)])
+
+    assert set(scored.levels[:, 1].tolist()) == {0}
+    assert set(scored.weights[:, 1].tolist()) == {0.0}
+    assert set(scored.levels[:, 0].tolist()) == {2}
+
+
 def test_score_pairs_with_no_pairs_returns_empty_results_shaped_by_comparison() -> None:
     scored = score(model(), [{"email": "a@x.org"}], [])
 

@@ -79,6 +79,7 @@ class FeatureColumns(Mapping[str, npt.NDArray[np.object_]]):
     def __init__(self, columns: dict[str, npt.NDArray[np.object_]]) -> None:
         self._columns = columns
         self._codes: dict[str, tuple[IntArray, int]] = {}
+        self._empty: dict[str, bool] = {}
 
     def __getitem__(self, name: str) -> npt.NDArray[np.object_]:
         return self._columns[name]
@@ -101,6 +102,14 @@ class FeatureColumns(Mapping[str, npt.NDArray[np.object_]]):
             )
             found = self._codes[name] = (values, len(numbers))
         return found
+
+    def holds_none(self, name: str) -> bool:
+        """No record has a value for the feature (people without an email): every pair is
+        "missing" on it."""
+        empty = self._empty.get(name)
+        if empty is None:
+            empty = self._empty[name] = not self._columns[name].any()
+        return empty
 
 
 def feature_columns(features: Sequence[Mapping[str, str]], names: Sequence[str]) -> FeatureColumns:
@@ -134,6 +143,8 @@ def score_pairs(
         for index, (comparison, table) in enumerate(
             zip(model.comparisons, level_weights(model), strict=True)
         ):
+            if columns.holds_none(comparison.feature):
+                continue  # level 0, "missing", which weighs nothing: as the arrays start
             names = comparison.features()
             distinct = _distinct_pairs(columns, names, left, right)
             pair_columns = {
