@@ -87,3 +87,12 @@ def test_a_value_longer_than_its_column_is_refused_not_cut(database_url: str) ->
         insert_new_rows(session, GoldenRecord, [too_long])
 
     assert _stored(database_url) == {}
+
+
+def test_a_row_naming_no_column_is_refused_before_anything_is_written(database_url: str) -> None:
+    misspelt = {**_golden("C-1", {}), "atributes": {}}
+
+    with pytest.raises(ValueError, match="atributes"), transaction(database_url) as session:
+        insert_new_rows(session, GoldenRecord, [misspelt])
+
+    assert _stored(database_url) == {}

@@ -168,8 +168,10 @@ def insert_rows(
 def _by_column(
     connection: Connection, table: Table, rows: Sequence[dict[str, Any]]
 ) -> tuple[list[Column[Any]], list[list[Any]]]:
-    """The columns the rows name, and each one's values as the driver takes them."""
-    columns = [c for c in table.columns if c.name in rows[0]]
+    """The columns the rows name, and each one's values as the driver takes them: a
+    column's Python-side default is not applied, so rows give every column without a
+    server default."""
+    columns = _columns_named(table, rows[0])
     by_column = [[row[c.name] for row in rows] for c in columns]
     for index, column in enumerate(columns):
         convert = _converter(column, connection)
@@ -178,17 +180,29 @@ def _by_column(
     return columns, by_column
 
 
+def _columns_named(table: Table, row: Mapping[str, Any]) -> list[Column[Any]]:
+    """A name that is no column is refused, as an ORM insert refuses it, rather than left
+    out of what the driver gets."""
+    unknown = row.keys() - table.columns.keys()
+    if unknown:
+        raise ValueError(f"{table.name} has no column {', '.join(sorted(unknown))}")
+    return [c for c in table.columns if c.name in row]
+
+
 def insert_new_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows that all name the same columns, leaving out those a unique constraint
     already holds (a possible match queued before).
 
-    PostgreSQL takes them as one INSERT ... SELECT FROM unnest(an array per column). As a
-    statement per row, the ~21,000 possible matches the 50k queue cost the server ~0.4 s
-    of CPU and the database ~0.3 s: REST batches went 3,027-3,177 -> 3,197-3,310 rec/s."""
+    PostgreSQL takes them as one INSERT ... SELECT FROM unnest(an array per column), so a
+    column's values must be of one Python type (psycopg refuses a list mixing int and
+    float). As a statement per row, the ~21,000 possible matches the 50k queue cost the
+    server ~0.4 s of CPU and the database ~0.3 s: REST batches went 3,027-3,177 ->
+    3,197-3,310 rec/s."""
     if not rows:
         return
     session.flush()  # the records the rows refer to may still be pending
     table: Table = model.__table__  # type: ignore[assignment]
+    _columns_named(table, rows[0])
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         connection.execute(sqlite.insert(table).on_conflict_do_nothing(), list(rows))
