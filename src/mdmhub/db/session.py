@@ -139,20 +139,6 @@ WRITER_LOCK = 0x6D646D68_77726974
 """The PostgreSQL advisory lock key of the writers that match records ("mdmh" "writ")."""
 
 
-_LOCK_AND_PLAN_ONCE = (
-    "SELECT pg_advisory_xact_lock(%s), set_config('plan_cache_mode', 'force_generic_plan', true)"
-)
-"""The writer's lock, and generic plans for the transaction's statements (every statement
-with parameters is planned without their values, prepared or not), in one round trip.
-
-PostgreSQL chose to plan four of a single upsert's statements anew at every run: 0.42 ms
-of its CPU a request, 0.28 ms of it for the union that finds linked golden records, which
-then ran in 0.007 ms. Writers look rows up by keys and ids through indexes, which a generic
-plan does as well whatever the values. One client's 2,000 single records, alternating:
-PostgreSQL's CPU 5.4-5.5 -> 4.3-4.7 s; the rates moved within their noise (one client
-113-115 -> 115-126 rec/s, 16 clients 276-299 -> 291-312)."""
-
-
 @contextmanager
 def write_transaction(url: str, bulk: bool = False) -> Iterator[Session]:
     """A unit of work that matches or re-clusters records, holding the database's writer
@@ -170,7 +156,7 @@ def write_transaction(url: str, bulk: bool = False) -> Iterator[Session]:
     with session_factory(url)() as session, session.begin():
         connection = session.connection()
         if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(_LOCK_AND_PLAN_ONCE, (WRITER_LOCK,))
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
         else:
             if bulk:
                 connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={BULK_WAL_PAGES}")
