@@ -13,24 +13,16 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import (
-    JSON,
-    Column,
-    Connection,
-    String,
-    Table,
-    UniqueConstraint,
-    insert,
-    inspect,
-    select,
-)
+from sqlalchemy import JSON, Column, Connection, Table, UniqueConstraint, insert, inspect, select
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
 from mdmhub.db.base import Base
+from mdmhub.db.repositories.value_lists import unbounded
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Base)
@@ -144,7 +136,8 @@ def insert_rows(
     if len(rows) < DRIVER_FROM_ROWS:
         connection.execute(insert(table), list(rows))
         return
-    columns, by_column = _by_column(connection, table, rows)
+    columns = _columns_named(table, rows[0])
+    by_column = _by_column(connection, columns, rows)
     values = list(zip(*by_column, strict=True))
     names = ", ".join(c.name for c in columns)
     if connection.dialect.name == "postgresql":
@@ -166,18 +159,16 @@ def insert_rows(
 
 
 def _by_column(
-    connection: Connection, table: Table, rows: Sequence[dict[str, Any]]
-) -> tuple[list[Column[Any]], list[list[Any]]]:
-    """The columns the rows name, and each one's values as the driver takes them: a
-    column's Python-side default is not applied, so rows give every column without a
-    server default."""
-    columns = _columns_named(table, rows[0])
+    connection: Connection, columns: Sequence[Column[Any]], rows: Sequence[dict[str, Any]]
+) -> list[list[Any]]:
+    """Each column's values as the driver takes them: a column's Python-side default is
+    not applied, so rows give every column without a server default."""
     by_column = [[row[c.name] for row in rows] for c in columns]
     for index, column in enumerate(columns):
         convert = _converter(column, connection)
         if convert is not None:
             by_column[index] = _converted(convert, by_column[index])
-    return columns, by_column
+    return by_column
 
 
 def _columns_named(table: Table, row: Mapping[str, Any]) -> list[Column[Any]]:
@@ -202,14 +193,13 @@ def insert_new_rows(session: Session, model: type[Base], rows: Sequence[dict[str
         return
     session.flush()  # the records the rows refer to may still be pending
     table: Table = model.__table__  # type: ignore[assignment]
-    _columns_named(table, rows[0])
+    columns = _columns_named(table, rows[0])
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         connection.execute(sqlite.insert(table).on_conflict_do_nothing(), list(rows))
         return
-    columns, by_column = _by_column(connection, table, rows)
     statement = _unnest_insert(table, tuple(columns), connection.dialect)
-    connection.exec_driver_sql(statement, tuple(by_column))
+    connection.exec_driver_sql(statement, tuple(_by_column(connection, columns, rows)))
 
 
 @lru_cache(maxsize=16)
@@ -225,11 +215,11 @@ def _unnest_insert(table: Table, columns: tuple[Column[Any], ...], dialect: Dial
 
 
 def _array_type(column: Column[Any], dialect: Dialect) -> str:
-    """Strings as text[]: a cast to varchar(n)[] would cut longer values silently, where the
-    insert refuses them."""
-    if isinstance(column.type, String | JSON):
+    """Strings without their length (`value_lists.unbounded`), so a longer value reaches the
+    insert, which refuses it, instead of being cut by the cast."""
+    if isinstance(column.type, JSON):
         return "text[]"
-    return f"{column.type.compile(dialect=dialect)}[]"
+    return str(ARRAY(unbounded(column.type)).compile(dialect=dialect))
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,7 @@ def _write_marks(session: Session) -> None:
     customers: list[str | None] = list(session.info.pop(_PENDING_CUSTOMERS, set()))
     for chunk in chunks(touched):
         linked = select_rows(session, _LINKED_GOLDENS, {"ids": list(chunk)})
-        customers += [*chunk, *(golden_id for (golden_id,) in linked)]
+        customers += [*chunk, *linked.scalars()]
     _mark(session, customers)
 
 

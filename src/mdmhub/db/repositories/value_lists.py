@@ -88,7 +88,7 @@ def _in_json_array(element: OneOf, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(OneOf, "postgresql")
 def _any_of_array(element: OneOf, compiler: SQLCompiler, **kw: Any) -> str:
-    values = bindparam(element.parameter, type_=ARRAY(_unbounded(element.column.type)))
+    values = bindparam(element.parameter, type_=ARRAY(unbounded(element.column.type)))
     return compiler.process(element.column == any_(values), **kw)
 
 
@@ -109,7 +109,7 @@ def by_unique_key(
     that value and filters them: 0.27 ms a single upsert at 2,000 records of a new source,
     growing with the source."""
     wanted = (
-        func.unnest(bindparam(parameter, type_=ARRAY(_unbounded(column.type))))
+        func.unnest(bindparam(parameter, type_=ARRAY(unbounded(column.type))))
         .table_valued("value")
         .render_derived(name="wanted")
     )
@@ -120,7 +120,7 @@ def by_unique_key(
     }
 
 
-def _unbounded(column_type: TypeEngine[Any]) -> TypeEngine[Any]:
+def unbounded(column_type: TypeEngine[Any]) -> TypeEngine[Any]:
     """Strings as plain VARCHAR: a cast to VARCHAR(n) cuts longer values silently (so one
     could match a row holding its first n characters), and a collation on the array would
     override the column's, whose index the comparison must use."""
