@@ -75,8 +75,8 @@ def cli(url: str, *args: str) -> str:
     return result.stdout
 
 
-def timed_cli(url: str, *args: str) -> tuple[float, int]:
-    """Run `mdmhub ARGS` and return its wall seconds and peak memory in MiB."""
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Run `command` and return its wall seconds and peak memory in MiB."""
     probe = (
         "import resource, subprocess, sys, time\n"
         "started = time.perf_counter()\n"
@@ -86,15 +86,20 @@ def timed_cli(url: str, *args: str) -> tuple[float, int]:
         "print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe, MDMHUB, *args],
-        env={**os.environ, "MDMHUB_DATABASE_URL": url},
+        [sys.executable, "-c", probe, *command],
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"mdmhub {' '.join(args)} failed:\n{result.stderr}")
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stderr}")
     seconds, peak_kib = result.stdout.split()
     return float(seconds), int(peak_kib) // 1024
+
+
+def timed_cli(url: str, *args: str) -> tuple[float, int]:
+    """Run `mdmhub ARGS` and return its wall seconds and peak memory in MiB."""
+    return timed([MDMHUB, *args], {"MDMHUB_DATABASE_URL": url})
 
 
 def free_port() -> int:

@@ -16,14 +16,20 @@ records of one real customer or address are one entity).
 
 Product pair sets (Magellan): `mdmhub train --pairs` on train + valid, then
 `mdmhub score-pairs` on test; F1 of the "match" decisions.
+
+When Splink is installed (`pip install -e '.[bench]'`), each person data set it has an
+example for is also run through Splink in the same run (`splink_peer.py`, its own
+process), scored against the same truth, and printed with its seconds and the ratios.
 """
 
 import argparse
 import csv
+import importlib.util
 import io
 import json
 import os
 import re
+import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -35,7 +41,7 @@ import pyarrow.parquet as pq
 from mdmhub.engine.evaluation import PairwiseScores, pairwise_scores
 from population import ID_COLUMNS, SOURCES, generate
 
-from _harness import DATA, cli, fresh_database, timed_cli
+from _harness import DATA, cli, fresh_database, timed, timed_cli
 
 FEBRL_MAP = {
     "surname": "family_name",
@@ -89,6 +95,8 @@ class DataSet:
     linkage: bool = False
     model_config: Path | None = None
     """A match-model override file (MDMHUB_MODEL_CONFIG_FILE) for this data set."""
+    peer: str | None = None
+    """Splink's setup for these files (`splink_peer.SETUPS`), if it has one."""
 
 
 def _historical(name: str, model_config: Path | None = None) -> DataSet:
@@ -100,6 +108,7 @@ def _historical(name: str, model_config: Path | None = None) -> DataSet:
         _parquet_truth,
         skip=["cluster"],
         model_config=model_config,
+        peer="historical_50k",
     )
 
 
@@ -110,6 +119,7 @@ DATA_SETS = [
         "rec_id",
         FEBRL_MAP,
         lambda p: _csv_truth(p, "rec_id", lambda r: _febrl_entity(r["rec_id"])),
+        peer="febrl3",
     ),
     DataSet(
         "febrl4",
@@ -118,6 +128,7 @@ DATA_SETS = [
         FEBRL_MAP,
         lambda p: _csv_truth(p, "rec_id", lambda r: _febrl_entity(r["rec_id"])),
         linkage=True,
+        peer="febrl4",
     ),
     DataSet(
         "fake_1000",
@@ -126,6 +137,7 @@ DATA_SETS = [
         SPLINK_MAP,
         lambda p: _csv_truth(p, "unique_id", lambda r: r["cluster"]),
         skip=["cluster"],
+        peer="fake_1000",
     ),
     _historical("historical_50k"),
     _historical(
@@ -143,15 +155,36 @@ def _columns(path: Path) -> set[str]:
 
 
 @dataclass(frozen=True)
+class Clusters:
+    """(source, source id) -> cluster, as one run left them, with its seconds and peak MiB."""
+
+    of_record: dict[tuple[str, str], str]
+    seconds: float
+    peak_mib: int
+
+
+@dataclass(frozen=True)
+class PeerOutcome:
+    seconds: float
+    peak_mib: int
+    scores: PairwiseScores
+
+
+@dataclass(frozen=True)
 class Outcome:
     records: int
     seconds: float
     peak_mib: int
     default_model: PairwiseScores
     trained: PairwiseScores
+    peer: PeerOutcome | None = None
 
 
-def run(data: DataSet) -> Outcome:
+SPLINK_INSTALLED = importlib.util.find_spec("splink") is not None
+
+
+def run(data: DataSet, peer_runs: dict[str, Clusters]) -> Outcome:
+    """`peer_runs` keeps Splink's run per setup: two data sets of the same files run it once."""
     if data.model_config is not None:
         os.environ["MDMHUB_MODEL_CONFIG_FILE"] = str(data.model_config)
     else:
@@ -160,18 +193,42 @@ def run(data: DataSet) -> Outcome:
     for source, path in data.files.items():
         truth.update(((source, k), v) for k, v in data.truth(path).items())
     source_of = {key: key[0] for key in truth} if data.linkage else None
-    default_model, _, _ = _load_all(data, train=False)
-    trained, seconds, peak = _load_all(data, train=True)
+    default_model = _load_all(data, train=False)
+    trained = _load_all(data, train=True)
+    peer = None
+    if data.peer is not None and SPLINK_INSTALLED:
+        if data.peer not in peer_runs:
+            peer_runs[data.peer] = _splink(data.peer)
+        done = peer_runs[data.peer]
+        peer = PeerOutcome(
+            done.seconds, done.peak_mib, pairwise_scores(truth, done.of_record, source_of)
+        )
     return Outcome(
         len(truth),
-        seconds,
-        peak,
-        pairwise_scores(truth, default_model, source_of),
-        pairwise_scores(truth, trained, source_of),
+        trained.seconds,
+        trained.peak_mib,
+        pairwise_scores(truth, default_model.of_record, source_of),
+        pairwise_scores(truth, trained.of_record, source_of),
+        peer,
     )
 
 
-def _load_all(data: DataSet, train: bool) -> tuple[dict[tuple[str, str], str], float, int]:
+def _splink(setup: str) -> Clusters:
+    """Splink's run of `setup` (`splink_peer.py`) in a process of its own, as a load is."""
+    with tempfile.TemporaryDirectory() as work:
+        out = Path(work) / "clusters.json"
+        seconds, peak = timed(
+            [sys.executable, str(Path(__file__).parent / "splink_peer.py"), setup, str(out)]
+        )
+        keyed: dict[str, str] = json.loads(out.read_text())
+    clusters = {}
+    for key, cluster in keyed.items():
+        source, _, record = key.partition("\t")
+        clusters[(source, record)] = cluster
+    return Clusters(clusters, seconds, peak)
+
+
+def _load_all(data: DataSet, train: bool) -> Clusters:
     """Golden ids after loading every file into a fresh database, seconds and peak MiB; with
     `train`, the last file's load first trains the model on all the records (`--train`)."""
     with fresh_database("sqlite") as url:
@@ -195,7 +252,7 @@ def _load_all(data: DataSet, train: bool) -> tuple[dict[tuple[str, str], str], f
             )  # fmt: skip
             seconds += took
             peak = max(peak, memory)
-        return _xref(url, "customer"), seconds, peak
+        return Clusters(_xref(url, "customer"), seconds, peak)
 
 
 def _train_and_rematch(url: str, entity: str) -> tuple[float, int]:
@@ -314,10 +371,16 @@ def run_products(name: str) -> tuple[int, float, PairwiseScores]:
 
 
 def _print_outcome(name: str, outcome: Outcome) -> None:
-    scores = outcome.trained
+    scores, peer = outcome.trained, outcome.peer
+    versus = ""
+    if peer is not None:
+        versus = (
+            f" {peer.scores.f1:>9.4f} {peer.seconds:>9.1f} {peer.peak_mib:>8,}"
+            f" {scores.f1 / peer.scores.f1:>8.3f} {outcome.seconds / peer.seconds:>6.2f}"
+        )
     print(f"{name:<26} {outcome.records:>8,} {outcome.seconds:>8.1f} "
           f"{outcome.peak_mib:>9,} {outcome.default_model.f1:>10.4f} "
-          f"{scores.precision:>9.4f} {scores.recall:>7.4f} {scores.f1:>6.4f}",
+          f"{scores.precision:>9.4f} {scores.recall:>7.4f} {scores.f1:>6.4f}{versus}",
           flush=True)  # fmt: skip
 
 
@@ -325,12 +388,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="data set names to run")
     args = parser.parse_args()
+    peer_columns = (f" {'Splink F1':>9} {'Splink s':>9} {'Splink MiB':>8} {'F1 ratio':>8}"
+                    f" {'time ratio':>6}") if SPLINK_INSTALLED else ""  # fmt: skip
     print(f"{'data':<26} {'records':>8} {'seconds':>8} {'peak MiB':>9} {'F1 default':>10} "
-          f"{'precision':>9} {'recall':>7} {'F1':>6}")  # fmt: skip
+          f"{'precision':>9} {'recall':>7} {'F1':>6}{peer_columns}")  # fmt: skip
+    peer_runs: dict[str, Clusters] = {}
     for data in DATA_SETS:
         if args.only and data.name not in args.only:
             continue
-        _print_outcome(data.name, run(data))
+        _print_outcome(data.name, run(data, peer_runs))
     wanted = {n: e for n, e in POPULATION_SETS.items() if not args.only or n in args.only}
     if wanted:
         outcomes = run_population(list(wanted.values()))

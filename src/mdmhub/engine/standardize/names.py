@@ -326,8 +326,8 @@ _ENGLISH_NAMES: Final = frozenset(
 )
 # Names that can start a compound given name. Surnames that double as given
 # names are left out: after the first word they are more often surnames.
-_GIVEN: Final = (_ENGLISH_NAMES | GIVEN_NAMES_ES | NICKNAMES_ES.keys()) - SURNAMES_ES
-_ENGLISH_ONLY: Final = _ENGLISH_NAMES - GIVEN_NAMES_ES - NICKNAMES_ES.keys()
+_GIVEN: Final = (_ENGLISH_NAMES | GIVEN_NAMES_ES | frozenset(NICKNAMES_ES)) - SURNAMES_ES
+_ENGLISH_ONLY: Final = _ENGLISH_NAMES - GIVEN_NAMES_ES - frozenset(NICKNAMES_ES)
 
 
 def _looks_given(unit: str) -> bool:
