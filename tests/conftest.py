@@ -72,7 +72,7 @@ def postgres_url(worker_id: str) -> str:
     return url
 
 
-def _empty_postgres(url: str) -> None:
+def empty_postgres(url: str) -> None:
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with get_engine(url).begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
@@ -88,7 +88,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         dispose(url)
     else:
         url = request.getfixturevalue("postgres_url")
-        _empty_postgres(url)
+        empty_postgres(url)
         yield url
 
 

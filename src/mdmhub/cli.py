@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -34,6 +35,7 @@ from mdmhub.services import (
     blocking_report,
     crosswalk,
     customer_views,
+    first_load,
     interactions,
     match_models,
     rematch,
@@ -52,6 +54,8 @@ from mdmhub.services.file_records import (
     read_labelled_pairs,
     read_records,
 )
+from mdmhub.services.ingest import BatchReport
+from mdmhub.services.match_context import MatchContext
 from mdmhub.settings import Settings, get_settings
 
 app = typer.Typer(help="mdmhub: master data management hub.", no_args_is_help=True)
@@ -321,33 +325,74 @@ def load(
     )
     _known_source(source)
     try:
-        records: Iterator[RecordInput]
+        held: list[RecordInput] | None = None
         if train:
             held = list(read_records(path, source, mapping))
             _train_for_load(entity, settings, held)
-            total, records = len(held), iter(held)
+            total = len(held)
         else:
             total = check_file(path, mapping)
-            records = read_records(path, source, mapping)
         with transaction(settings.database_url) as session:
             context = match_models.context(session, entity, settings)
+            first = first_load.applies(session, entity)
     except MdmError as error:
         raise _fail(error.message) from None
+
+    def records() -> Iterator[RecordInput]:
+        return iter(held) if held is not None else read_records(path, source, mapping)
+
     tally = _Tally()
     capped: Counter[str] = Counter()
     with _progress(f"loading {path.name}", total) as advance:
-        for chunk in chunked(records, settings.load_chunk_size):
-            with write_transaction(settings.database_url, bulk=True) as session:
-                report = source_records.upsert(session, SYSTEM, entity, chunk, context)
+
+        def count(report: BatchReport, size: int) -> None:
             for result in report.results:
                 tally.add(result.source_id, result.outcome, result.problems)
             capped.update(report.capped_keys)
-            advance(len(chunk))
+            advance(size)
+
+        done = 0
+        if first and settings.first_load_records:
+            matched_apart = islice(records(), settings.first_load_records)
+            done = _load_first(settings, entity, matched_apart, context, source, count)
+        for chunk in chunked(islice(records(), done, None), settings.load_chunk_size):
+            with write_transaction(settings.database_url, bulk=True) as session:
+                report = source_records.upsert(session, SYSTEM, entity, chunk, context)
+            count(report, len(chunk))
     if capped:
         console.print(
             f"{len(capped)} blocking keys skipped as oversized (cap {settings.block_size_cap})"
         )
     tally.report(total, path)
+
+
+def _load_first(
+    settings: Settings,
+    entity: EntityType,
+    records: Iterator[RecordInput],
+    context: MatchContext,
+    source: str,
+    count: Callable[[BatchReport, int], None],
+) -> int:
+    """A first load of the entity, matched by a worker process (`services/first_load.py`),
+    until it is done or another writer changes the hub; returns how many records it took."""
+    done = 0
+    try:
+        with first_load.FirstLoad(
+            entity, records, context, {source}, settings.load_chunk_size
+        ) as load:
+            for chunk in load.chunks():
+                with write_transaction(settings.database_url, bulk=True) as session:
+                    if not load.unchanged(session):
+                        break
+                    report = source_records.store_first_load_chunk(
+                        session, SYSTEM, entity, load, chunk
+                    )
+                count(report, len(chunk.records))
+                done += len(chunk.records)
+    except MdmError as error:
+        raise _fail(error.message) from None
+    return done
 
 
 def _train_for_load(entity: EntityType, settings: Settings, records: list[RecordInput]) -> None:

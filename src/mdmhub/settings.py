@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     load_chunk_size: int = Field(
         default=5000, ge=1, description="Records per committed chunk of a bulk load."
     )
+    first_load_records: int = Field(
+        default=500_000,
+        ge=0,
+        description="Records of an entity's first load matched by a worker process, which "
+        "holds them in memory (about 4 KB each); the rest go through the store.",
+    )
     model_config_file: Path | None = Field(
         default=None,
         description="A TOML or YAML file overriding the shipped match models (see README).",

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from mdmhub.db.session import transaction
 from mdmhub.domain.entities import EntityType
 from mdmhub.services.golden_view import get_source_record
-from mdmhub.settings import Settings
+from mdmhub.settings import Settings, get_settings
 from tests.cli.conftest import Run
 
 PEOPLE = [
@@ -133,6 +134,20 @@ def test_rerunning_an_interrupted_load_finishes_it_without_duplicates(
 
     assert "3 unchanged" in output
     assert sorted(row["source_id"] for row in _xref(mdmhub)) == ["1", "2", "3", "4"]
+
+
+def test_a_first_load_past_its_worker_s_share_links_the_records_after_it_to_those_before(
+    mdmhub: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MDMHUB_FIRST_LOAD_RECORDS", "3")
+    get_settings.cache_clear()
+    duplicate_last = [PEOPLE[0], PEOPLE[2], PEOPLE[3], PEOPLE[1]]
+
+    _load(mdmhub, _write_csv(tmp_path / "people.csv", duplicate_last))
+
+    golden = {row["source_id"]: row["golden_id"] for row in _xref(mdmhub)}
+    assert golden["2"] == golden["1"]
+    assert len(set(golden.values())) == 3
 
 
 def test_a_malformed_csv_names_the_row_and_writes_nothing(mdmhub: Run, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 
 from mdmhub.db.session import dispose
 from mdmhub.engine.evaluation import pairwise_scores
-from tests.conftest import _empty_postgres
+from tests.conftest import empty_postgres
 from tests.engine.test_order_independence import TOLERANCE_AGAINST_TRUTH, TOLERANCE_BETWEEN_ORDERS
 from tests.reliability._hub import (
     Customers,
@@ -129,7 +129,7 @@ def _reset(database_url: str, sqlite_template: Path) -> None:
             leftover.unlink()
         shutil.copy(sqlite_template, path)
     else:
-        _empty_postgres(database_url)
+        empty_postgres(database_url)
 
 
 def _partition(database_url: str) -> Partition:

@@ -157,6 +157,39 @@ def upsert_records(
     return report
 
 
+@dataclass(frozen=True)
+class MatchedNew:
+    """Records the hub does not hold, matched outside the transaction (a first load's
+    worker, `services/first_load.py`), named as `_write_matched` takes them."""
+
+    records: list[RecordInput]
+    indexes: list[int]
+    """Each record's index in its request or chunk, for its result."""
+    features: list[dict[str, str]]
+    digests: list[str]
+    keys: list[list[str]]
+    clustering: Clustering
+    candidate_ids: list[int]
+
+
+def store_matched(
+    session: Session, entity: EntityType, matched: MatchedNew, actor: Actor = SYSTEM
+) -> tuple[list[RecordResult], list[int]]:
+    """Store new records matched elsewhere as `upsert_records` stores what it matched;
+    returns their results and stored ids, in order."""
+    change = Change.now(entity, "ingest", actor)
+    trust = sources_repo.trust_by_name(session, {r.source for r in matched.records})
+    pending = [
+        _Pending(index, record, digest, features, None, None)
+        for index, record, digest, features in zip(
+            matched.indexes, matched.records, matched.digests, matched.features, strict=True
+        )
+    ]
+    return _write_matched(
+        session, change, pending, matched.keys, matched.clustering, matched.candidate_ids, trust
+    )
+
+
 def _match_and_write(
     session: Session,
     change: Change,
@@ -188,7 +221,28 @@ def _match_and_write(
         context.block_size_cap,
         cannot_links.among(session, clusters),
     )
-    clustering = resolution.clustering
+    written, _ = _write_matched(
+        session, change, pending, keys, resolution.clustering, [c.id for c in candidates], trust
+    )
+    for item, result in zip(pending, written, strict=True):
+        results[item.index] = result
+    return BatchReport(results=[], capped_keys=capped)
+
+
+def _write_matched(
+    session: Session,
+    change: Change,
+    pending: list[_Pending],
+    keys: list[list[str]],
+    clustering: Clustering,
+    candidate_ids: list[int],
+    trust: Mapping[str, float],
+) -> tuple[list[RecordResult], list[int]]:
+    """Store a matched batch: its records, the golden records it gives birth to, merges or
+    changes, and its review tasks. `clustering` names clusters by golden id, or `new:…`
+    for clusters born in the batch; its review pairs count `candidate_ids` first, then the
+    batch. Returns each record's result and stored id, in batch order."""
+    entity = change.entity
     new_ids = {
         a.cluster: golden_records.new_golden_id(entity)
         for a in clustering.assignments
@@ -201,7 +255,7 @@ def _match_and_write(
     review_queue.open_possible_matches(
         session,
         change,
-        [c.id for c in candidates] + record_ids,
+        candidate_ids + record_ids,
         [(r.left, r.right, r.probability) for r in clustering.reviews],
     )
     merges = {  # a cluster born in this batch has no golden record to retire
@@ -214,6 +268,7 @@ def _match_and_write(
     affected = (set(golden_of) - born.keys()) | emptied_into.keys()
     retired = golden_records.refresh(session, change, affected - set(merges), emptied_into)
     merged_clusters = set(merges.values()) | {emptied_into[old] for old in retired}
+    written = []
     for item, golden_id in zip(pending, golden_of, strict=True):
         moved = item.stored is None or item.stored.golden_id != golden_id
         if golden_id in merged_clusters and moved:
@@ -221,10 +276,12 @@ def _match_and_write(
         else:
             outcome = Outcome.CREATED if item.stored is None else Outcome.UPDATED
         version = item.stored.version + 1 if item.stored else 1
-        results[item.index] = RecordResult(
-            item.index, item.record.source, item.record.source_id, outcome, golden_id, version
+        written.append(
+            RecordResult(
+                item.index, item.record.source, item.record.source_id, outcome, golden_id, version
+            )
         )
-    return BatchReport(results=[], capped_keys=capped)
+    return written, record_ids
 
 
 def _born(

@@ -21,7 +21,7 @@ from mdmhub.domain.actors import Actor
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.records import Problem, RecordInput, RecordResult
 from mdmhub.errors import ForbiddenError
-from mdmhub.services import audit, golden_view, ingest, match_models
+from mdmhub.services import audit, first_load, golden_view, ingest, match_models
 from mdmhub.services.match_context import MatchContext
 from mdmhub.settings import Settings
 
@@ -94,6 +94,20 @@ def upsert_requests(
         reports.append(ingest.BatchReport(results=results, capped_keys=report.capped_keys))
     audit.record_all(session, entries)
     return reports
+
+
+def store_first_load_chunk(
+    session: Session,
+    actor: Actor,
+    entity: EntityType,
+    load: first_load.FirstLoad,
+    chunk: first_load.WorkerChunk,
+) -> ingest.BatchReport:
+    """A chunk of a first load, matched by its worker: stored and audited as an upsert of
+    the same records is."""
+    report = load.store(session, chunk, actor)
+    audit.record_all(session, [_upsert_entry(actor, entity, report.results)])
+    return report
 
 
 def _upsert_entry(actor: Actor, entity: EntityType, results: list[RecordResult]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from collections.abc import Collection, Mapping
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import CannotLink
@@ -29,6 +29,11 @@ def among(session: Session, golden_ids: Collection[str]) -> list[tuple[str, str]
         rows = select_rows(session, _FROM_ANY_OF, {"ids": list(chunk)})
         pairs.extend((a, b) for a, b in rows if b in golden_ids)
     return pairs
+
+
+def last_id(session: Session) -> int:
+    """The id of the newest pair, 0 when there is none: a new one raises it."""
+    return session.scalar(select(func.max(CannotLink.id))) or 0
 
 
 def of_entity(session: Session, entity: str) -> list[tuple[str, str]]:

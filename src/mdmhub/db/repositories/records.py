@@ -117,6 +117,12 @@ def find_by_source_ids(
     return found
 
 
+def holds_any(session: Session, entity: str) -> bool:
+    """Whether the hub holds a record of `entity`, live or deleted."""
+    found = session.scalar(select(SourceRecord.id).where(SourceRecord.entity == entity).limit(1))
+    return found is not None
+
+
 def get(session: Session, entity: str, source: str, source_id: str) -> SourceRecord | None:
     return session.scalar(
         select(SourceRecord).where(
