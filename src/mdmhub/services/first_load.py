@@ -4,8 +4,8 @@ When the hub holds no record of an entity, the records a load has matched so far
 the candidates there are (`engine/chunked_matching.py`). A worker process checks,
 standardises and matches the records chunk by chunk and sends each chunk here, where it is
 stored as a batch matched against the store is (`ingest.store_matched`), while the worker
-goes on with the next. The 50k loaded in 5.2-5.8 s instead of 7.6-7.8 s on SQLite (README,
-Ingest).
+goes on with the next. `bench/ingest.py` loaded the 50k in 5.5-5.7 s instead of 7.8-7.9 s
+on SQLite (README, Ingest).
 
 The worker knows only the load's own records. So each chunk's transaction first checks,
 under the writer's lock, that nothing else changed the hub since the load's last chunk (a
