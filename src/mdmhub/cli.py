@@ -12,7 +12,7 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
@@ -55,7 +55,6 @@ from mdmhub.services.file_records import (
     read_records,
 )
 from mdmhub.services.ingest import BatchReport
-from mdmhub.services.match_context import MatchContext
 from mdmhub.settings import Settings, get_settings
 
 app = typer.Typer(help="mdmhub: master data management hub.", no_args_is_help=True)
@@ -343,7 +342,13 @@ def load(
 
     tally = _Tally()
     capped: Counter[str] = Counter()
-    with _progress(f"loading {path.name}", total) as advance:
+    worker = None
+    if first and settings.first_load_records:
+        matched_apart = islice(records(), settings.first_load_records)
+        worker = first_load.FirstLoad(
+            entity, matched_apart, context, {source}, settings.load_chunk_size
+        )
+    with worker or nullcontext(), _progress(f"loading {path.name}", total) as advance:
 
         def count(report: BatchReport, size: int) -> None:
             for result in report.results:
@@ -351,10 +356,7 @@ def load(
             capped.update(report.capped_keys)
             advance(size)
 
-        done = 0
-        if first and settings.first_load_records:
-            matched_apart = islice(records(), settings.first_load_records)
-            done = _load_first(settings, entity, matched_apart, context, source, count)
+        done = _load_first(settings, entity, worker, count) if worker else 0
         for chunk in chunked(islice(records(), done, None), settings.load_chunk_size):
             with write_transaction(settings.database_url, bulk=True) as session:
                 report = source_records.upsert(session, SYSTEM, entity, chunk, context)
@@ -369,29 +371,25 @@ def load(
 def _load_first(
     settings: Settings,
     entity: EntityType,
-    records: Iterator[RecordInput],
-    context: MatchContext,
-    source: str,
+    worker: first_load.FirstLoad,
     count: Callable[[BatchReport, int], None],
 ) -> int:
-    """A first load of the entity, matched by a worker process (`services/first_load.py`),
-    until it is done or another writer changes the hub; returns how many records it took."""
+    """Store the chunks the worker matched (`services/first_load.py`) until they are all in,
+    another writer changed the hub, or the worker died; returns how many records were
+    stored, so that the rest of the file goes through the database."""
     done = 0
     try:
-        with first_load.FirstLoad(
-            entity, records, context, {source}, settings.load_chunk_size
-        ) as load:
-            for chunk in load.chunks():
-                with write_transaction(settings.database_url, bulk=True) as session:
-                    if not load.unchanged(session):
-                        break
-                    report = source_records.store_first_load_chunk(
-                        session, SYSTEM, entity, load, chunk
-                    )
-                count(report, len(chunk.records))
-                done += len(chunk.records)
-    except MdmError as error:
-        raise _fail(error.message) from None
+        for chunk in worker.chunks():
+            with write_transaction(settings.database_url, bulk=True) as session:
+                if not worker.unchanged(session):
+                    break
+                report = source_records.store_first_load_chunk(
+                    session, SYSTEM, entity, worker, chunk
+                )
+            count(report, len(chunk.records))
+            done += len(chunk.records)
+    except first_load.MatchingWorkerError as error:
+        console.print(f"[yellow]{error.message}[/yellow]: the rest is matched against the hub")
     return done
 
 

@@ -22,7 +22,7 @@ class Settings(BaseSettings):
         default=5000, ge=1, description="Records per committed chunk of a bulk load."
     )
     first_load_records: int = Field(
-        default=500_000,
+        default=200_000,
         ge=0,
         description="Records of an entity's first load matched by a worker process, which "
         "holds them in memory (about 4 KB each); the rest go through the store.",

@@ -27,12 +27,15 @@ class MatchedChunk:
     """Each record's blocking keys, to store (oversized ones included, as the store keeps)."""
     clustering: Clustering
     candidates: list[int]
-    """Positions in the file of the earlier records the clustering's review pairs count
-    first, as a batch's candidates come before its records."""
+    """Positions, in the order they were matched, of the earlier records the clustering's
+    review pairs count first, as a batch's candidates come before its records."""
     capped_keys: dict[str, int]
 
 
 class ChunkedMatcher:
+    """The file's records matched so far, indexed as the store indexes them: their features,
+    their clusters' labels and the holders of each blocking key."""
+
     def __init__(self, model: MatchModel, block_size_cap: int) -> None:
         self._model = model
         self._cap = block_size_cap
@@ -84,7 +87,7 @@ class ChunkedMatcher:
                 for a in clustering.assignments
             ],
             reviews=clustering.reviews,
-            merges={
+            merges={  # a merge keeps an earlier cluster's label, but names stay one scheme
                 retired: born.get(survivor, survivor)
                 for retired, survivor in clustering.merges.items()
                 if not retired.startswith(NEW_CLUSTER_PREFIX)
@@ -94,6 +97,8 @@ class ChunkedMatcher:
     def _remember(
         self, features: Sequence[Mapping[str, str]], keys: list[list[str]], clustering: Clustering
     ) -> None:
+        """As the store would after the chunk's commit: merged clusters' records relinked to
+        the survivor, the chunk's records stored with all their keys (oversized ones too)."""
         for retired, survivor in clustering.merges.items():
             moved = self._members.pop(retired, [])
             for position in moved:

@@ -86,9 +86,15 @@ class MatchingWorkerError(MdmError):
     status_code = 500
 
 
-def _stamp(session: Session) -> tuple[int, int]:
-    """Raised by any change another writer makes that the worker would have to know of."""
-    return events_repo.last_id(session), cannot_links.last_id(session)
+def _stamp(session: Session) -> tuple[int, int, int]:
+    """Raised by any change another writer makes that the worker would have to know of: a
+    record written or deleted (even one that leaves its golden record as it was, and so
+    writes no event), a golden record changed by a steward, a pair kept apart."""
+    return (
+        records_repo.last_version_id(session),
+        events_repo.last_id(session),
+        cannot_links.last_id(session),
+    )
 
 
 class FirstLoad:
@@ -105,20 +111,23 @@ class FirstLoad:
         chunk_size: int,
     ) -> None:
         fork = multiprocessing.get_context("fork")
-        self._receiver, sender = fork.Pipe(duplex=False)
+        self._receiver, self._sender = fork.Pipe(duplex=False)
         self._worker = fork.Process(
             target=_match_records,
-            args=(sender, self._receiver, records, entity, context, known_sources, chunk_size),
+            args=(self._sender, self._receiver, records, entity, context, known_sources,
+                  chunk_size),
             daemon=True,
-        )
-        self._worker.start()
-        sender.close()
+        )  # fmt: skip
         self._entity = entity
         self._golden_of: dict[str, str] = {}
         self._record_ids: list[int] = []
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
 
     def __enter__(self) -> "FirstLoad":
+        """Forks the worker. Fork before any thread starts (a progress bar's, say): a lock
+        another thread holds at the fork stays held in the worker forever."""
+        self._worker.start()
+        self._sender.close()
         return self
 
     def __exit__(
@@ -138,9 +147,9 @@ class FirstLoad:
             try:
                 chunk: WorkerChunk | None = self._receiver.recv()
             except EOFError:
+                self._worker.join()
                 raise MatchingWorkerError(
-                    f"the matching process stopped (exit code {self._worker.exitcode}); "
-                    "run the load again to finish it"
+                    f"the matching process stopped (exit code {self._worker.exitcode})"
                 ) from None
             if chunk is None:
                 return

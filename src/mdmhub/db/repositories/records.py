@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from mdmhub.db.models import (
@@ -115,6 +115,12 @@ def find_by_source_ids(
             for row in rows:
                 found[(row.source, row.source_id)] = StoredRecord(**row._mapping)
     return found
+
+
+def last_version_id(session: Session) -> int:
+    """The id of the newest record version, 0 when there is none: every insert, update and
+    delete of a record writes one."""
+    return session.scalar(select(func.max(SourceRecordVersion.id))) or 0
 
 
 def holds_any(session: Session, entity: str) -> bool:
