@@ -4,7 +4,7 @@ When the hub holds no record of an entity, the records a load has matched so far
 the candidates there are (`engine/chunked_matching.py`). A worker process checks,
 standardises and matches the records chunk by chunk and sends each chunk here, where it is
 stored as a batch matched against the store is (`ingest.store_matched`), while the worker
-goes on with the next. `bench/ingest.py` loaded the 50k in 5.5-5.7 s instead of 7.8-7.9 s
+goes on with the next. `bench/ingest.py` loaded the 50k in 5.5-5.8 s instead of 7.8-7.9 s
 on SQLite (README, Ingest).
 
 The worker knows only the load's own records. So each chunk's transaction first checks,
