@@ -9,8 +9,9 @@ on SQLite (README, Ingest).
 
 The worker knows only the load's own records. So each chunk's transaction first checks,
 under the writer's lock, that nothing else changed the hub since the load's last chunk (a
-new event or steward pair); when something did, the load stops using the worker and the
-rest of the file goes through the store, as a re-run after a crash does.
+newer record version, event or steward pair: see `_stamp`); when something did, the load
+stops using the worker and the rest of the file goes through the store, as a re-run after
+a crash does.
 """
 
 import multiprocessing
