@@ -328,9 +328,6 @@ def load(
         if train:
             held = list(read_records(path, source, mapping))
             _train_for_load(entity, settings, held)
-            total = len(held)
-        else:
-            total = check_file(path, mapping)
         with transaction(settings.database_url) as session:
             context = match_models.context(session, entity, settings)
             first = first_load.applies(session, entity)
@@ -348,19 +345,27 @@ def load(
         worker = first_load.FirstLoad(
             entity, matched_apart, context, {source}, settings.load_chunk_size
         )
-    with worker or nullcontext(), _progress(f"loading {path.name}", total) as advance:
+    # The worker starts matching while this process checks the whole file.
+    with worker or nullcontext():
+        try:
+            total = len(held) if held is not None else check_file(path, mapping)
+        except MdmError as error:
+            raise _fail(error.message) from None
+        with _progress(f"loading {path.name}", total) as advance:
 
-        def count(report: BatchReport, size: int) -> None:
-            for result in report.results:
-                tally.add(result.source_id, result.outcome, result.problems)
-            capped.update(report.capped_keys)
-            advance(size)
+            def count(report: BatchReport, size: int) -> None:
+                for result in report.results:
+                    tally.add(result.source_id, result.outcome, result.problems)
+                capped.update(report.capped_keys)
+                advance(size)
 
-        done = _load_first(settings, entity, worker, count) if worker else 0
-        for chunk in chunked(islice(records(), done, None), settings.load_chunk_size):
-            with write_transaction(settings.database_url, bulk=True) as session:
-                report = source_records.upsert(session, SYSTEM, entity, chunk, context)
-            count(report, len(chunk))
+            done = _load_first(settings, entity, worker, count) if worker else 0
+            # Skipping what the worker stored reads it again: not when it stored it all.
+            rest = islice(records(), done, None) if done < total else iter(())
+            for chunk in chunked(rest, settings.load_chunk_size):
+                with write_transaction(settings.database_url, bulk=True) as session:
+                    report = source_records.upsert(session, SYSTEM, entity, chunk, context)
+                count(report, len(chunk))
     if capped:
         console.print(
             f"{len(capped)} blocking keys skipped as oversized (cap {settings.block_size_cap})"

@@ -34,7 +34,7 @@ from mdmhub.engine.comparisons import (
     word_table,
 )
 from mdmhub.engine.default_models import CUSTOMER
-from mdmhub.engine.em import LevelPatterns, expectation_maximisation
+from mdmhub.engine.em import LevelPatterns, expectation_maximisation, patterns_of_samples
 from mdmhub.engine.evaluation import pairwise_scores
 from mdmhub.engine.pipeline import IncomingRecord, resolve
 from mdmhub.engine.scoring import feature_columns, level_weights
@@ -43,6 +43,7 @@ from mdmhub.engine.training import (
     TrainedParameters,
     TrainingReport,
     apply,
+    draw_random_pairs,
     estimate_u,
     term_frequencies,
     train_supervised,
@@ -203,6 +204,16 @@ def test_training_is_deterministic_for_a_seed(people: Population) -> None:
     assert first == second
 
 
+def test_training_learns_the_same_with_the_random_pairs_scored_in_a_forked_process() -> None:
+    features = population(SEED, people=800).features
+    assert len(features) >= training.FORK_FROM
+
+    forked = train_unsupervised(CUSTOMER, features, random_pairs=20_000, fork=True)
+    here = train_unsupervised(CUSTOMER, features, random_pairs=20_000, fork=False)
+
+    assert forked == here
+
+
 def test_a_comparison_no_record_fills_in_is_left_out_of_the_trained_parameters(
     report: TrainingReport,
 ) -> None:
@@ -330,7 +341,8 @@ def u_and_observed(
 ) -> tuple[list[FloatArray], list[bool]]:
     model = small_model(exact("x"), exact("y"))
     columns = feature_columns(records, model.features())
-    return estimate_u(model, columns, len(records), pairs, np.random.default_rng(seed))
+    drawn = draw_random_pairs(len(records), pairs, np.random.default_rng(seed))
+    return estimate_u(model, columns, drawn)
 
 
 def u_of(records: Sequence[Features]) -> FloatArray:
@@ -484,6 +496,26 @@ def test_level_patterns_count_each_distinct_row_once_however_many_comparisons(
 
     found = dict(zip(map(tuple, patterns.levels.tolist()), patterns.counts.tolist(), strict=True))
     assert found == Counter(map(tuple, levels.tolist()))
+
+
+@given(
+    rows=st.lists(st.lists(st.integers(0, 3), min_size=3, max_size=3), min_size=1, max_size=40),
+    picks=st.lists(st.lists(st.integers(0, 39)), min_size=1, max_size=4),
+)
+def test_the_patterns_of_each_sample_are_its_distinct_rows_in_order_with_their_counts(
+    rows: list[list[int]], picks: list[list[int]]
+) -> None:
+    levels = np.array(rows, dtype=np.int64)
+    samples = [np.array([p % len(rows) for p in pick], dtype=np.int64) for pick in picks]
+
+    grouped = patterns_of_samples(levels, samples)
+
+    for sample, patterns in zip(samples, grouped, strict=True):
+        expected = sorted(Counter(map(tuple, levels[sample].tolist())).items())
+        found = list(
+            zip(map(tuple, patterns.levels.tolist()), patterns.counts.tolist(), strict=True)
+        )
+        assert found == expected
 
 
 def test_unsupervised_training_leaves_a_fixed_m_as_the_model_says_and_estimates_its_u(

@@ -1,6 +1,7 @@
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from mdmhub.domain.entities import EntityType
 from mdmhub.domain.records import Outcome, RecordInput, RecordResult
 from mdmhub.engine.default_models import DEFAULT_MODELS
 from mdmhub.services import first_load, ingest, source_records, sources
-from mdmhub.services.file_records import chunked
+from mdmhub.services.file_records import FileFormatError, chunked
 from mdmhub.services.match_context import MatchContext
 from mdmhub.settings import Settings
 from tests.conftest import empty_postgres
@@ -193,14 +194,30 @@ def _failing(records: list[RecordInput]) -> Iterator[RecordInput]:
     raise OSError("the disk went away")
 
 
-def test_a_worker_that_dies_stops_the_load_with_a_clear_error(settings: Settings) -> None:
+def _second_chunk(settings: Settings, records: Iterator[RecordInput]) -> None:
+    """Has a first load's worker match `records` (a chunk, then a failure) and raises what
+    asking for its second chunk raises."""
     _register(settings)
-    records = _records()[:CHUNK]
-    with first_load.FirstLoad(
-        CUSTOMER, _failing(records), _context(settings), set(SOURCES), CHUNK
-    ) as load:
+    with first_load.FirstLoad(CUSTOMER, records, _context(settings), set(SOURCES), CHUNK) as load:
         chunks = load.chunks()
         assert len(next(chunks).records) == CHUNK
+        next(chunks)
 
-        with pytest.raises(first_load.MatchingWorkerError, match=r"stopped \(exit code 1\)"):
-            next(chunks)
+
+def test_a_worker_that_dies_stops_the_load_with_a_clear_error(settings: Settings) -> None:
+    with pytest.raises(first_load.MatchingWorkerError, match=r"stopped \(exit code 1\)"):
+        _second_chunk(settings, _failing(_records()[:CHUNK]))
+
+
+def _malformed(records: list[RecordInput]) -> Iterator[RecordInput]:
+    yield from records
+    raise FileFormatError(Path("people.csv"), 7, "7 fields where the header has 6")
+
+
+def test_a_worker_that_meets_a_malformed_row_stops_quietly_for_the_file_check_to_report_it(
+    settings: Settings, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(first_load.MatchingWorkerError, match=r"stopped \(exit code 0\)"):
+        _second_chunk(settings, _malformed(_records()[:CHUNK]))
+
+    assert "Traceback" not in capfd.readouterr().err

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from mdmhub.pickling import as_constructor_call
+
 MAX_SOURCE_ID_LENGTH = 200
 MAX_ATTRIBUTE_NAME_LENGTH = 100
 MAX_VALUE_LENGTH = 10_000
@@ -17,6 +19,7 @@ class Outcome(StrEnum):
     DELETED = "deleted"
 
 
+@as_constructor_call
 @dataclass(frozen=True, slots=True)
 class LinkInput:
     """A reference to another record by its source ids (see domain.relationships)."""
@@ -35,6 +38,7 @@ class LinkInput:
         }
 
 
+@as_constructor_call
 @dataclass(frozen=True, slots=True)
 class RecordInput:
     source: str
@@ -43,6 +47,7 @@ class RecordInput:
     links: tuple[LinkInput, ...] = ()
 
 
+@as_constructor_call
 @dataclass(frozen=True, slots=True)
 class Problem:
     field: str

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mdmhub.engine.spec import Thresholds
+from mdmhub.pickling import as_constructor_call
 
 NEW_CLUSTER_PREFIX = "new:"
 
@@ -32,6 +33,7 @@ class Decision(StrEnum):
     """An updated record that found no better home stays where it was."""
 
 
+@as_constructor_call
 @dataclass(frozen=True, slots=True)
 class Assignment:
     cluster: str
@@ -40,6 +42,7 @@ class Assignment:
     """The best match probability against the cluster it joined (0 when alone)."""
 
 
+@as_constructor_call
 @dataclass(frozen=True, slots=True)
 class ReviewPair:
     """A pair in the review band whose records stayed apart: a steward should look."""

@@ -37,19 +37,38 @@ class LevelPatterns:
 
     @classmethod
     def of(cls, levels: IntArray) -> "LevelPatterns":
-        # Each row numbered in mixed radix, one digit per comparison; the numbers so far are
-        # renumbered densely whenever the next digit could overflow them.
-        code = np.zeros(len(levels), dtype=np.int64)
-        bound = 1
-        for column in levels.T:
-            size = int(column.max(initial=0)) + 1
-            if bound * size > 2**62:
-                _, dense = np.unique(code, return_inverse=True)
-                code, bound = dense.reshape(-1), int(dense.max(initial=0)) + 1
-            code = code * size + column
-            bound *= size
-        _, first, counts = np.unique(code, return_index=True, return_counts=True)
-        return cls(np.asfortranarray(levels[first]), counts.astype(np.float64))
+        [patterns] = patterns_of_samples(levels, [np.arange(len(levels))])
+        return patterns
+
+
+def patterns_of_samples(levels: IntArray, samples: Sequence[IntArray]) -> list[LevelPatterns]:
+    """The patterns of each sample of the pairs (rows) of `levels`: training draws many
+    samples from one scored set of pairs, whose rows are grouped into patterns once; each
+    sample then only counts its pairs per pattern."""
+    _, first, pattern_of = np.unique(_pattern_codes(levels), return_index=True, return_inverse=True)
+    pattern_levels = np.asfortranarray(levels[first])
+    grouped = []
+    for sample in samples:
+        counts = np.bincount(pattern_of.reshape(-1)[sample], minlength=len(first))
+        present = np.flatnonzero(counts)
+        grouped.append(LevelPatterns(pattern_levels[present], counts[present].astype(np.float64)))
+    return grouped
+
+
+def _pattern_codes(levels: IntArray) -> IntArray:
+    """A number per row, equal for equal rows and ordered as the rows are: each row numbered
+    in mixed radix, one digit per comparison; the numbers so far are renumbered densely
+    whenever the next digit could overflow them."""
+    code = np.zeros(len(levels), dtype=np.int64)
+    bound = 1
+    for column in levels.T:
+        size = int(column.max(initial=0)) + 1
+        if bound * size > 2**62:
+            _, dense = np.unique(code, return_inverse=True)
+            code, bound = dense.reshape(-1), int(dense.max(initial=0)) + 1
+        code = code * size + column
+        bound *= size
+    return code
 
 
 def expectation_maximisation(

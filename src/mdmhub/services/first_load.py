@@ -14,12 +14,11 @@ stops using the worker and the rest of the file goes through the store, as a re-
 a crash does.
 """
 
-import multiprocessing
 import signal
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection
-from types import TracebackType
 
 from sqlalchemy.orm import Session
 
@@ -31,9 +30,10 @@ from mdmhub.domain.entities import EntityType
 from mdmhub.domain.records import Problem, RecordInput, RecordResult
 from mdmhub.engine.chunked_matching import ChunkedMatcher, MatchedChunk
 from mdmhub.engine.clustering import NEW_CLUSTER_PREFIX, Assignment, Clustering
+from mdmhub.engine.forked import ForkedChild, WithChild
 from mdmhub.errors import MdmError
 from mdmhub.services import ingest
-from mdmhub.services.file_records import chunked
+from mdmhub.services.file_records import FileFormatError, chunked
 from mdmhub.services.match_context import MatchContext
 
 
@@ -51,30 +51,26 @@ class WorkerChunk:
 
 
 def _match_records(
-    sender: Connection,
-    receiver: Connection,
     records: Iterable[RecordInput],
     entity: EntityType,
     context: MatchContext,
     known_sources: Collection[str],
     chunk_size: int,
+    sender: Connection,
 ) -> None:
     """The worker: match the records chunk by chunk, sending each chunk as it is matched.
-
-    It closes its copy of the pipe's reading end, so that when the writer dies (killed, or
-    its machine's memory ran out) the next send fails and the worker ends too: until then
-    it holds copies of the writer's database connections, and PostgreSQL would keep the
-    dead writer's transaction, and its writer's lock, open. Ctrl-C is for the writer,
-    which ends the worker."""
-    receiver.close()
+    Ctrl-C is for the writer, which ends the worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     matcher = ChunkedMatcher(context.model, context.block_size_cap)
-    for chunk in chunked(iter(records), chunk_size):
-        problems = [ingest.refusals(entity, record, known_sources) for record in chunk]
-        accepted = [record for record, refused in zip(chunk, problems, strict=True) if not refused]
-        features = [context.standardize(entity, record.attributes) for record in accepted]
-        digests = [ingest.content_hash(record) for record in accepted]
-        sender.send(WorkerChunk(chunk, problems, features, digests, matcher.match(features)))
+    try:
+        for chunk in chunked(iter(records), chunk_size):
+            problems = [ingest.refusals(entity, record, known_sources) for record in chunk]
+            accepted = [r for r, refused in zip(chunk, problems, strict=True) if not refused]
+            features = [context.standardize(entity, record.attributes) for record in accepted]
+            digests = [ingest.content_hash(record) for record in accepted]
+            sender.send(WorkerChunk(chunk, problems, features, digests, matcher.match(features)))
+    except FileFormatError:
+        return  # the writer's check of the whole file, which runs meanwhile, reports it
     sender.send(None)
 
 
@@ -98,10 +94,13 @@ def _stamp(session: Session) -> tuple[int, int, int]:
     )
 
 
-class FirstLoad:
+class FirstLoad(WithChild):
     """The writing side: the chunks the worker matched, each stored in the caller's
     transaction, and what the later chunks need of it (their clusters' golden ids, the
     stored ids of their candidates)."""
+
+    _child: ForkedChild
+    """The worker."""
 
     def __init__(
         self,
@@ -111,46 +110,21 @@ class FirstLoad:
         known_sources: Collection[str],
         chunk_size: int,
     ) -> None:
-        fork = multiprocessing.get_context("fork")
-        self._receiver, self._sender = fork.Pipe(duplex=False)
-        self._worker = fork.Process(
-            target=_match_records,
-            args=(self._sender, self._receiver, records, entity, context, known_sources,
-                  chunk_size),
-            daemon=True,
-        )  # fmt: skip
+        self._child = ForkedChild(
+            partial(_match_records, records, entity, context, known_sources, chunk_size)
+        )
         self._entity = entity
         self._golden_of: dict[str, str] = {}
         self._record_ids: list[int] = []
         self._stamp: tuple[int, int, int] | None = None
 
-    def __enter__(self) -> "FirstLoad":
-        """Forks the worker. Fork before any thread starts (a progress bar's, say): a lock
-        another thread holds at the fork stays held in the worker forever."""
-        self._worker.start()
-        self._sender.close()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        """A load that stops early (an error, a change by another writer) ends the worker."""
-        self._receiver.close()
-        if self._worker.is_alive():
-            self._worker.terminate()
-        self._worker.join()
-
     def chunks(self) -> Iterator[WorkerChunk]:
         while True:
             try:
-                chunk: WorkerChunk | None = self._receiver.recv()
+                chunk: WorkerChunk | None = self._child.receive()
             except EOFError:
-                self._worker.join()
                 raise MatchingWorkerError(
-                    f"the matching process stopped (exit code {self._worker.exitcode})"
+                    f"the matching process stopped (exit code {self._child.exit_code()})"
                 ) from None
             if chunk is None:
                 return

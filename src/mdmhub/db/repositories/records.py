@@ -21,7 +21,13 @@ from mdmhub.db.models import (
     SourceRecordVersion,
 )
 from mdmhub.db.repositories import bulk, customer_views
-from mdmhub.db.repositories.bulk import DRIVER_FROM_ROWS, chunks, insert_rows, new_ids
+from mdmhub.db.repositories.bulk import (
+    DRIVER_FROM_ROWS,
+    chunks,
+    insert_rows,
+    insert_values,
+    new_ids,
+)
 from mdmhub.db.repositories.rows import select_rows
 from mdmhub.db.repositories.value_lists import by_unique_key, one_of
 from mdmhub.domain.records import LinkInput
@@ -256,15 +262,12 @@ def replace_blocking_keys(
     """Drop the keys of `replaced` records, then store `keys_by_record`."""
     for chunk in chunks(replaced):
         session.execute(delete(BlockingKey).where(BlockingKey.record_id.in_(chunk)))
-    insert_rows(session, BlockingKey, _key_rows(entity, keys_by_record), looked_up=True)
-
-
-def _key_rows(entity: str, keys_by_record: dict[int, list[str]]) -> list[dict[str, Any]]:
-    return [
-        {"record_id": record_id, "key": key, "entity": entity}
+    rows = [
+        (record_id, key, entity)
         for record_id, keys in keys_by_record.items()
         for key in dict.fromkeys(keys)
     ]
+    insert_values(session, BlockingKey, ("record_id", "key", "entity"), rows, looked_up=True)
 
 
 def replace_all_blocking_keys(
