@@ -399,10 +399,11 @@ def _load_first(
 
 
 def _train_for_load(entity: EntityType, settings: Settings, records: list[RecordInput]) -> None:
-    with console.status(f"training the {entity.value} model on the hub's records and the file's"):
-        with transaction(settings.database_url) as session:
-            training_set = training.records_after_load(session, entity, records)
-        _store(entity, settings, training.learn_em(entity, settings, training_set))
+    # A line, not a spinner: training forks (`engine/forked.py`), and a spinner is a thread.
+    console.print(f"training the {entity.value} model on the hub's records and the file's")
+    with transaction(settings.database_url) as session:
+        training_set = training.records_after_load(session, entity, records)
+    _store(entity, settings, training.learn_em(entity, settings, training_set))
 
 
 @interactions_app.command("load")

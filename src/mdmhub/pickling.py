@@ -14,13 +14,14 @@ C = TypeVar("C", bound=type)
 
 
 def as_constructor_call(cls: C) -> C:
-    """Make the dataclass `cls` pickle as a call of `cls` with its fields in order: every
-    field is an argument of its constructor."""
+    """Make the dataclass `cls` pickle as a call of its class with its fields in order."""
     names = [f.name for f in fields(cls)]
+    if not names or not all(f.init and not f.kw_only for f in fields(cls)):
+        raise TypeError(f"{cls.__name__}: every field must be a positional argument")
     values = attrgetter(*names)
 
-    def reduce(self: Any) -> tuple[C, tuple[Any, ...]]:
-        return cls, values(self) if len(names) > 1 else (values(self),)
+    def reduce(self: Any) -> tuple[type, tuple[Any, ...]]:
+        return type(self), values(self) if len(names) > 1 else (values(self),)
 
     setattr(cls, "__reduce__", reduce)  # noqa: B010 - mypy refuses assigning a method
     return cls

@@ -56,8 +56,10 @@ def test_leaving_before_the_result_ends_the_child(tmp_path: Path) -> None:
 def test_a_child_sends_what_it_computes_then_this_process_sees_its_end() -> None:
     child = ForkedChild(lambda sender: sender.send("matched"))
     child.start()
-
-    assert child.receive() == "matched"
-    with pytest.raises(EOFError):
-        child.receive()
-    assert child.exit_code() == 0
+    try:
+        assert child.receive() == "matched"
+        with pytest.raises(EOFError):
+            child.receive()
+        assert child.exit_code() == 0
+    finally:
+        child.stop()

@@ -36,6 +36,7 @@ from mdmhub.engine.comparisons import (
 from mdmhub.engine.default_models import CUSTOMER
 from mdmhub.engine.em import LevelPatterns, expectation_maximisation, patterns_of_samples
 from mdmhub.engine.evaluation import pairwise_scores
+from mdmhub.engine.forked import ForkedChild
 from mdmhub.engine.pipeline import IncomingRecord, resolve
 from mdmhub.engine.scoring import feature_columns, level_weights
 from mdmhub.engine.spec import MatchModel, Thresholds
@@ -204,13 +205,24 @@ def test_training_is_deterministic_for_a_seed(people: Population) -> None:
     assert first == second
 
 
-def test_training_learns_the_same_with_the_random_pairs_scored_in_a_forked_process() -> None:
+def test_training_learns_the_same_with_pairs_scored_in_forked_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     features = population(SEED, people=800).features
     assert len(features) >= training.FORK_FROM
+    forks = Counter[str]()
+    start = ForkedChild.start
+
+    def counted(child: ForkedChild) -> None:
+        forks["started"] += 1
+        start(child)
+
+    monkeypatch.setattr(ForkedChild, "start", counted)
 
     forked = train_unsupervised(CUSTOMER, features, random_pairs=20_000, fork=True)
     here = train_unsupervised(CUSTOMER, features, random_pairs=20_000, fork=False)
 
+    assert forks["started"] == 2  # the random pairs, and half the sessions' pairs
     assert forked == here
 
 

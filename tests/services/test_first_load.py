@@ -14,6 +14,7 @@ from mdmhub.domain.actors import SYSTEM
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.records import Outcome, RecordInput, RecordResult
 from mdmhub.engine.default_models import DEFAULT_MODELS
+from mdmhub.errors import InvalidInputError, MdmError
 from mdmhub.services import first_load, ingest, source_records, sources
 from mdmhub.services.file_records import FileFormatError, chunked
 from mdmhub.services.match_context import MatchContext
@@ -209,15 +210,22 @@ def test_a_worker_that_dies_stops_the_load_with_a_clear_error(settings: Settings
         _second_chunk(settings, _failing(_records()[:CHUNK]))
 
 
-def _malformed(records: list[RecordInput]) -> Iterator[RecordInput]:
+def _then(error: MdmError, records: list[RecordInput]) -> Iterator[RecordInput]:
     yield from records
-    raise FileFormatError(Path("people.csv"), 7, "7 fields where the header has 6")
+    raise error
 
 
-def test_a_worker_that_meets_a_malformed_row_stops_quietly_for_the_file_check_to_report_it(
-    settings: Settings, capfd: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    "error",
+    [
+        FileFormatError(Path("people.csv"), 7, "7 fields where the header has 6"),
+        InvalidInputError("people.txt: a file of unknown type"),
+    ],
+)
+def test_a_worker_that_meets_a_bad_file_stops_quietly_for_the_file_check_to_report_it(
+    settings: Settings, capfd: pytest.CaptureFixture[str], error: MdmError
 ) -> None:
     with pytest.raises(first_load.MatchingWorkerError, match=r"stopped \(exit code 0\)"):
-        _second_chunk(settings, _malformed(_records()[:CHUNK]))
+        _second_chunk(settings, _then(error, _records()[:CHUNK]))
 
     assert "Traceback" not in capfd.readouterr().err

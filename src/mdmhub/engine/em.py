@@ -46,12 +46,16 @@ def patterns_of_samples(levels: IntArray, samples: Sequence[IntArray]) -> list[L
     samples from one scored set of pairs, whose rows are grouped into patterns once; each
     sample then only counts its pairs per pattern."""
     _, first, pattern_of = np.unique(_pattern_codes(levels), return_index=True, return_inverse=True)
-    pattern_levels = np.asfortranarray(levels[first])
+    pattern_levels = levels[first]
     grouped = []
     for sample in samples:
         counts = np.bincount(pattern_of.reshape(-1)[sample], minlength=len(first))
         present = np.flatnonzero(counts)
-        grouped.append(LevelPatterns(pattern_levels[present], counts[present].astype(np.float64)))
+        grouped.append(
+            LevelPatterns(
+                np.asfortranarray(pattern_levels[present]), counts[present].astype(np.float64)
+            )
+        )
     return grouped
 
 

@@ -98,11 +98,18 @@ class Beside(WithChild, Generic[T]):
             else None
         )
 
+    def __enter__(self) -> Self:
+        try:
+            return super().__enter__()
+        except OSError:  # no fork now (too many processes, too little memory)
+            self._child = None
+            return self
+
     def result(self) -> T:
         if self._child is None:
             return self._compute()
         try:
             value: T = self._child.receive()
-        except EOFError:  # the child failed: its error, if any, is raised here now
+        except (EOFError, OSError):  # the child failed: its error, if any, is raised here
             value = self._compute()
         return value

@@ -237,8 +237,9 @@ def train_unsupervised(
     settle long before that, and a big block would otherwise dominate the run time.
 
     With `fork` and at least `FORK_FROM` records, the random pairs are scored in a forked
-    process while this one blocks and scores the sessions' pairs (`engine/forked.py`):
-    the 50k trained in 2.3 s instead of 3.1 s (README, Quality). The result is the same."""
+    process while this one blocks and samples the sessions' pairs, and half of those are
+    scored in another (`engine/forked.py`): the 50k's training took 1.42-1.69 s instead of
+    1.83-2.37 s, with the same parameters (README, How matching works)."""
     rng = np.random.default_rng(seed)
     # Word shares change which level a pair reaches, so training scores with them too.
     frequencies = term_frequencies(model, features)
@@ -362,10 +363,12 @@ def _patterns_of(
 
 def _levels_of(
     model: MatchModel, columns: FeatureColumns, records: int, codes: IntArray
-) -> npt.NDArray[np.uint8]:
-    """The levels of the pairs coded `left * records + right`, a byte each: a comparison has
-    a handful of levels, and a forked process sends them back through a pipe."""
-    return score_pairs(model, columns, codes // records, codes % records).levels.astype(np.uint8)
+) -> npt.NDArray[np.unsignedinteger[Any]]:
+    """The levels of the pairs coded `left * records + right`, in the smallest type that
+    holds them (a byte: a comparison has a handful of levels), as a forked process sends
+    them back through a pipe."""
+    levels = score_pairs(model, columns, codes // records, codes % records).levels
+    return levels.astype(np.min_scalar_type(int(levels.max(initial=0))))
 
 
 def _sample(

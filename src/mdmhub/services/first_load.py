@@ -33,7 +33,7 @@ from mdmhub.engine.clustering import NEW_CLUSTER_PREFIX, Assignment, Clustering
 from mdmhub.engine.forked import ForkedChild, WithChild
 from mdmhub.errors import MdmError
 from mdmhub.services import ingest
-from mdmhub.services.file_records import FileFormatError, chunked
+from mdmhub.services.file_records import chunked
 from mdmhub.services.match_context import MatchContext
 
 
@@ -69,8 +69,8 @@ def _match_records(
             features = [context.standardize(entity, record.attributes) for record in accepted]
             digests = [ingest.content_hash(record) for record in accepted]
             sender.send(WorkerChunk(chunk, problems, features, digests, matcher.match(features)))
-    except FileFormatError:
-        return  # the writer's check of the whole file, which runs meanwhile, reports it
+    except MdmError:
+        return  # a bad file: the writer's check of the whole file, running meanwhile, says why
     sender.send(None)
 
 

@@ -157,7 +157,7 @@ def insert_values(
         insert_rows(session, model, rows, looked_up=looked_up)
         return
     table: Table = model.__table__  # type: ignore[assignment]
-    _columns_named(table, dict.fromkeys(names))
+    _columns_named(table, dict.fromkeys(names))  # refuses a name that is no column
     _to_driver(session.connection(), table, names, values, looked_up)
 
 
