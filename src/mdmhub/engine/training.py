@@ -249,21 +249,9 @@ def train_unsupervised(
     u_pairs = draw_random_pairs(records, random_pairs, rng)
     fork = fork and records >= FORK_FROM
     with Beside(partial(estimate_u, model, columns, u_pairs), fork=fork) as random_levels:
-        rules = list(dict.fromkeys(model.blocking_rules))  # a rule listed twice trains once
-        rule_pairs = [
-            candidate_pairs([[k] if k else [] for k in keys], range(records), block_size_cap)
-            for keys in ([rule.key(f) for f in features] for rule in rules)
-        ]
-        union = union_of(rule_pairs, records)
-        sessions = [
-            session
-            for session in map(partial(_Session.of, model), rules, rule_pairs)
-            if len(session.candidates.left) >= 50 and any(session.estimated)
-        ]
-        samples = [
-            _sample(s.candidates.left, s.candidates.right, max_session_pairs, rng) for s in sessions
-        ]
-        samples.append(_sample(union.left, union.right, max_session_pairs, rng))
+        sessions, union, samples = _blocked_samples(
+            model, features, block_size_cap, max_session_pairs, rng
+        )
         *session_patterns, union_patterns = _patterns_of(model, columns, records, samples, fork)
         u, observed = random_levels.result()
     m, session_matches = _em_sessions(model, u, sessions, session_patterns)
@@ -281,6 +269,34 @@ def train_unsupervised(
     parameters = _parameters(model, m, u, prior, frequencies, observed)
     trained = {s.rule.name: len(s.candidates.left) for s in sessions}
     return TrainingReport(parameters, records, len(union.left), trained)
+
+
+def _blocked_samples(
+    model: MatchModel,
+    features: Sequence[Features],
+    block_size_cap: int,
+    max_session_pairs: int,
+    rng: np.random.Generator,
+) -> tuple[list["_Session"], CandidatePairs, list[tuple[IntArray, IntArray]]]:
+    """The sessions (one per blocking rule with pairs enough and a comparison to estimate),
+    the union of all rules' pairs, and a sample of each session's pairs then the union's."""
+    records = len(features)
+    rules = list(dict.fromkeys(model.blocking_rules))  # a rule listed twice trains once
+    rule_pairs = [
+        candidate_pairs([[k] if k else [] for k in keys], range(records), block_size_cap)
+        for keys in ([rule.key(f) for f in features] for rule in rules)
+    ]
+    union = union_of(rule_pairs, records)
+    sessions = [
+        session
+        for session in map(partial(_Session.of, model), rules, rule_pairs)
+        if len(session.candidates.left) >= 50 and any(session.estimated)
+    ]
+    samples = [
+        _sample(s.candidates.left, s.candidates.right, max_session_pairs, rng) for s in sessions
+    ]
+    samples.append(_sample(union.left, union.right, max_session_pairs, rng))
+    return sessions, union, samples
 
 
 @dataclass(frozen=True)
