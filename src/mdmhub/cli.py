@@ -55,6 +55,7 @@ from mdmhub.services.file_records import (
     read_records,
 )
 from mdmhub.services.ingest import BatchReport
+from mdmhub.services.match_context import Standardised
 from mdmhub.settings import Settings, get_settings
 
 app = typer.Typer(help="mdmhub: master data management hub.", no_args_is_help=True)
@@ -325,9 +326,10 @@ def load(
     _known_source(source)
     try:
         held: list[RecordInput] | None = None
+        standardised = None
         if train:
             held = list(read_records(path, source, mapping))
-            _train_for_load(entity, settings, held)
+            standardised = _train_for_load(entity, settings, held)
         with transaction(settings.database_url) as session:
             context = match_models.context(session, entity, settings)
             first = first_load.applies(session, entity)
@@ -343,7 +345,7 @@ def load(
     if first and settings.first_load_records:
         matched_apart = islice(records(), settings.first_load_records)
         worker = first_load.FirstLoad(
-            entity, matched_apart, context, {source}, settings.load_chunk_size
+            entity, matched_apart, context, {source}, settings.load_chunk_size, standardised
         )
     # The worker starts matching while this process checks the whole file.
     with worker or nullcontext():
@@ -398,12 +400,17 @@ def _load_first(
     return done
 
 
-def _train_for_load(entity: EntityType, settings: Settings, records: list[RecordInput]) -> None:
+def _train_for_load(
+    entity: EntityType, settings: Settings, records: list[RecordInput]
+) -> Standardised | None:
+    """Trains and stores the model; returns the records it learned from, standardised."""
     # A line, not a spinner: training forks (`engine/forked.py`), and a spinner is a thread.
     console.print(f"training the {entity.value} model on the hub's records and the file's")
     with transaction(settings.database_url) as session:
         training_set = training.records_after_load(session, entity, records)
-    _store(entity, settings, training.learn_em(entity, settings, training_set))
+    learned = training.learn_em(entity, settings, training_set)
+    _store(entity, settings, learned)
+    return learned.standardised
 
 
 @interactions_app.command("load")

@@ -17,7 +17,7 @@ from mdmhub.engine.default_models import DEFAULT_MODELS
 from mdmhub.errors import InvalidInputError, MdmError
 from mdmhub.services import first_load, ingest, source_records, sources
 from mdmhub.services.file_records import FileFormatError, chunked
-from mdmhub.services.match_context import MatchContext
+from mdmhub.services.match_context import MatchContext, Standardised
 from mdmhub.settings import Settings
 from tests.conftest import empty_postgres
 from tests.factories import people, record
@@ -229,3 +229,28 @@ def test_a_worker_that_meets_a_bad_file_stops_quietly_for_the_file_check_to_repo
         _second_chunk(settings, _then(error, _records()[:CHUNK]))
 
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_worker_takes_the_features_computed_before_for_the_very_records_given(
+    settings: Settings,
+) -> None:
+    _register(settings)
+    records = _records()[:CHUNK]
+    given = records[:3]
+    marked = [
+        {**_context(settings).standardize(CUSTOMER, r.attributes), "marked": "1"} for r in given
+    ]
+    with first_load.FirstLoad(
+        CUSTOMER,
+        records,
+        _context(settings),
+        set(SOURCES),
+        CHUNK,
+        Standardised([r.attributes for r in given], marked),
+    ) as load:
+        [chunk] = list(load.chunks())
+
+    assert chunk.features[:3] == marked
+    assert chunk.features[3:] == [
+        _context(settings).standardize(CUSTOMER, r.attributes) for r in records[3:]
+    ]

@@ -401,3 +401,16 @@ def test_em_training_on_records_sharing_no_blocking_key_leaves_a_usable_model(
     prior = _current(hub).probability_two_random_records_match
     assert math.isfinite(prior)
     assert 0.0 < prior < 1.0
+
+
+def test_em_training_hands_on_the_features_it_learned_from(upsert: Upsert, hub: Settings) -> None:
+    _load(upsert, 12)
+    with transaction(hub.database_url) as session:
+        stored = training.stored_records(session, CUSTOMER)
+        context = match_models.context(session, CUSTOMER, hub)
+
+    learned = training.learn_em(CUSTOMER, hub, stored)
+
+    assert learned.standardised is not None
+    for row in stored.rows:
+        assert learned.standardised.features_of(row) == context.standardize(CUSTOMER, row)

@@ -34,7 +34,7 @@ from mdmhub.engine.forked import ForkedChild, WithChild
 from mdmhub.errors import MdmError
 from mdmhub.services import ingest
 from mdmhub.services.file_records import chunked
-from mdmhub.services.match_context import MatchContext
+from mdmhub.services.match_context import MatchContext, Standardised
 
 
 @dataclass(frozen=True)
@@ -56,17 +56,23 @@ def _match_records(
     context: MatchContext,
     known_sources: Collection[str],
     chunk_size: int,
+    standardised: Standardised | None,
     sender: Connection,
 ) -> None:
     """The worker: match the records chunk by chunk, sending each chunk as it is matched.
     Ctrl-C is for the writer, which ends the worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     matcher = ChunkedMatcher(context.model, context.block_size_cap)
+
+    def features_of(record: RecordInput) -> dict[str, str]:
+        known = standardised.features_of(record.attributes) if standardised else None
+        return known if known is not None else context.standardize(entity, record.attributes)
+
     try:
         for chunk in chunked(iter(records), chunk_size):
             problems = [ingest.refusals(entity, record, known_sources) for record in chunk]
             accepted = [r for r, refused in zip(chunk, problems, strict=True) if not refused]
-            features = [context.standardize(entity, record.attributes) for record in accepted]
+            features = [features_of(record) for record in accepted]
             digests = [ingest.content_hash(record) for record in accepted]
             sender.send(WorkerChunk(chunk, problems, features, digests, matcher.match(features)))
     except MdmError:
@@ -109,9 +115,13 @@ class FirstLoad(WithChild):
         context: MatchContext,
         known_sources: Collection[str],
         chunk_size: int,
+        standardised: Standardised | None = None,
     ) -> None:
+        """`standardised`: features computed before for (some of) the records' attributes."""
         self._child = ForkedChild(
-            partial(_match_records, records, entity, context, known_sources, chunk_size)
+            partial(
+                _match_records, records, entity, context, known_sources, chunk_size, standardised
+            )
         )
         self._entity = entity
         self._golden_of: dict[str, str] = {}

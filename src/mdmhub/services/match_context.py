@@ -1,6 +1,6 @@
 """What matching needs besides the records: the model and the settings it runs with."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from mdmhub.domain.entities import EntityType
@@ -20,3 +20,21 @@ class MatchContext:
 
     def standardize(self, entity: EntityType, attributes: Mapping[str, str]) -> dict[str, str]:
         return standardize(entity, attributes, self.phone_region, self.extras)
+
+
+class Standardised:
+    """Rows of attributes with the features standardising gave them, found by the very dict:
+    `mdmhub load --train` trains on the file's records, then its first-load worker matches
+    the same records, and takes their features from here instead of standardising them
+    again (the 50k in 6.59-6.74 s instead of 7.10-7.20 s, alternating)."""
+
+    def __init__(
+        self, rows: Sequence[Mapping[str, str]], features: Sequence[dict[str, str]]
+    ) -> None:
+        self._by_id = {id(row): (row, f) for row, f in zip(rows, features, strict=True)}
+
+    def features_of(self, attributes: Mapping[str, str]) -> dict[str, str] | None:
+        """None unless `attributes` is one of the rows itself (an equal dict is not: its
+        features were not computed here, and another object may reuse a dead one's id)."""
+        found = self._by_id.get(id(attributes))
+        return found[1] if found is not None and found[0] is attributes else None

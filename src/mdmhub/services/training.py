@@ -20,6 +20,7 @@ from mdmhub.engine.spec import MatchModel
 from mdmhub.engine.training import TrainedParameters, train_supervised, train_unsupervised
 from mdmhub.errors import InvalidInputError
 from mdmhub.services import ingest, match_models
+from mdmhub.services.match_context import Standardised
 from mdmhub.settings import Settings
 
 Attributes = Mapping[str, str]
@@ -97,6 +98,8 @@ class Learned:
     method: str
     parameters: TrainedParameters
     summary: dict[str, Any]
+    standardised: Standardised | None = None
+    """The records EM learned from, standardised: a load matching them next reuses them."""
 
 
 def learn_em(
@@ -108,12 +111,8 @@ def learn_em(
             f"found {len(records.rows)}; load data first or train from labelled pairs"
         )
     model = match_models.configured_model(entity, settings)
-    report = train_unsupervised(
-        model,
-        _features(entity, model, settings, records.rows),
-        block_size_cap=settings.block_size_cap,
-        seed=seed,
-    )
+    features = _features(entity, model, settings, records.rows)
+    report = train_unsupervised(model, features, block_size_cap=settings.block_size_cap, seed=seed)
     summary = {
         "records": report.records,
         "blocked_pairs": report.blocked_pairs,
@@ -122,7 +121,7 @@ def learn_em(
             report.parameters.probability_two_random_records_match
         ),
     }
-    return Learned("em", report.parameters, summary)
+    return Learned("em", report.parameters, summary, Standardised(records.rows, features))
 
 
 def learn_from_pairs(
