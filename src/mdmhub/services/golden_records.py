@@ -21,7 +21,6 @@ from mdmhub.db.repositories import golden as golden_repo
 from mdmhub.db.repositories import overrides as overrides_repo
 from mdmhub.db.repositories import records as records_repo
 from mdmhub.db.repositories import review_tasks as review_tasks_repo
-from mdmhub.db.repositories import sources as sources_repo
 from mdmhub.domain.actors import Actor
 from mdmhub.domain.entities import EntityType
 from mdmhub.domain.golden import GoldenStatus
@@ -242,11 +241,9 @@ def refresh(
     states = golden_repo.states(session, ids)
     members_by_golden: dict[str, list[Member]] = defaultdict(list)
     record_ids: dict[tuple[str, str], int] = {}
-    live = records_repo.live_members(session, ids)
-    trust = sources_repo.trust_by_name(session, {m.source for m in live})
-    for m in live:
+    for m in records_repo.live_members(session, ids):
         members_by_golden[m.golden_id].append(
-            Member(m.source, m.source_id, trust[m.source], m.updated_at, m.attributes)
+            Member(m.source, m.source_id, m.trust, m.updated_at, m.attributes)
         )
         record_ids[(m.source, m.source_id)] = m.id
     overrides = overrides_repo.active(session, ids)

@@ -12,7 +12,6 @@ from mdmhub.db.models import CannotLink, GoldenRecord, SourceRecord
 from mdmhub.db.repositories import cannot_links
 from mdmhub.db.repositories import golden as golden_repo
 from mdmhub.db.repositories import records as records_repo
-from mdmhub.db.repositories import sources as sources_repo
 from mdmhub.domain.golden import GoldenStatus
 from mdmhub.engine.survivorship import Member
 from mdmhub.errors import ConflictError, InvalidInputError, NotFoundError
@@ -93,15 +92,13 @@ def split(
         raise InvalidInputError(f"not live members of {golden_id}: {names}", field="records")
     if len(leaving) == len(members):
         raise InvalidInputError("a split must leave at least one record behind", field="records")
-    trust = sources_repo.trust_by_name(session, {m.source for m in leaving})
     new_id = golden_records.new_golden_id(change.entity)
     golden_records.create(
         session,
         change,
         {
             new_id: [
-                Member(m.source, m.source_id, trust[m.source], m.updated_at, m.attributes)
-                for m in leaving
+                Member(m.source, m.source_id, m.trust, m.updated_at, m.attributes) for m in leaving
             ]
         },
     )

@@ -17,6 +17,7 @@ from mdmhub.db.models import (
     BlockingKey,
     GoldenRecord,
     RecordLink,
+    Source,
     SourceRecord,
     SourceRecordVersion,
 )
@@ -64,6 +65,9 @@ class LiveMember:
     source_id: str
     attributes: dict[str, Any]
     updated_at: datetime
+    trust: float
+    """Of the member's source, read in the same query: survivorship needs it, and a query of
+    its own cost a single-record upsert a round trip to the database."""
 
 
 # Hot statements are built once with list parameters (`one_of`): constructing a
@@ -94,14 +98,19 @@ _KEYS_OF_ENTITY = select(BlockingKey.record_id, BlockingKey.key).where(
 _CANDIDATES = select(SourceRecord.id, SourceRecord.features, SourceRecord.golden_id).where(
     one_of(SourceRecord.id, "ids")
 )
-_LIVE_MEMBERS = select(
-    SourceRecord.id,
-    SourceRecord.golden_id,
-    SourceRecord.source,
-    SourceRecord.source_id,
-    SourceRecord.attributes,
-    SourceRecord.updated_at,
-).where(one_of(SourceRecord.golden_id, "ids"), SourceRecord.deleted.is_(False))
+_LIVE_MEMBERS = (
+    select(
+        SourceRecord.id,
+        SourceRecord.golden_id,
+        SourceRecord.source,
+        SourceRecord.source_id,
+        SourceRecord.attributes,
+        SourceRecord.updated_at,
+        Source.trust,
+    )
+    .join(Source, Source.name == SourceRecord.source)
+    .where(one_of(SourceRecord.golden_id, "ids"), SourceRecord.deleted.is_(False))
+)
 
 
 def find_by_source_ids(
