@@ -1,4 +1,5 @@
 import itertools
+import pickle
 
 import numpy as np
 import pytest
@@ -77,6 +78,19 @@ def test_blocking_keys_gives_one_key_per_rule_with_values_in_rule_order() -> Non
 
 def test_blocking_keys_of_a_record_without_values_is_empty() -> None:
     assert blocking_keys([block_on("email"), block_on("phone")], {"email": ""}) == []
+
+
+def test_blocking_keys_lists_a_rule_given_twice_once() -> None:
+    rule = block_on("email")
+
+    assert blocking_keys([rule, rule], {"email": "x"}) == ["email:x"]
+
+
+def test_a_rule_survives_pickling_with_the_prefix_of_its_keys() -> None:
+    rule = pickle.loads(pickle.dumps(block_on("family", "birth_year")))
+
+    assert rule == block_on("family", "birth_year")
+    assert rule.key({"family": "garcia", "birth_year": "1980"}) == "family+birth_year:garcia|1980"
 
 
 # candidate_pairs

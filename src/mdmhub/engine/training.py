@@ -22,7 +22,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from mdmhub.engine.blocking import BlockingRule, CandidatePairs, candidate_pairs, union_of
+from mdmhub.engine.blocking import (
+    BlockingRule,
+    CandidatePairs,
+    blocking_keys,
+    candidate_pairs,
+    union_of,
+)
 from mdmhub.engine.comparisons import SINGLETON, Comparison, Level, RareWordBands, word_table
 from mdmhub.engine.em import (
     LevelPatterns,
@@ -283,8 +289,10 @@ def _blocked_samples(
     records = len(features)
     rules = list(dict.fromkeys(model.blocking_rules))  # a rule listed twice trains once
     rule_pairs = [
-        candidate_pairs([[k] if k else [] for k in keys], range(records), block_size_cap)
-        for keys in ([rule.key(f) for f in features] for rule in rules)
+        candidate_pairs(
+            [blocking_keys((rule,), f) for f in features], range(records), block_size_cap
+        )
+        for rule in rules
     ]
     union = union_of(rule_pairs, records)
     sessions = [
