@@ -124,7 +124,8 @@ class _Evidence:
 
     def add(self, probability: float) -> None:
         self.total += probability
-        self.best = max(self.best, probability)
+        if probability > self.best:
+            self.best = probability
         self.count += 1
 
     @property
@@ -183,28 +184,22 @@ def assign_clusters(
         evidence: dict[str, _Evidence] = {}
         for other, p in neighbours.of(offset):
             other_label = labels[other]
-            if other_label is not None:
-                cluster = clusters.find(other_label)
-                if cluster in evidence:
-                    evidence[cluster].add(p)
-                else:
-                    evidence[cluster] = _Evidence(p, p, 1)
+            if other_label is None:
+                continue
+            cluster = clusters.find(other_label)
+            found = evidence.get(cluster)
+            if found is None:
+                evidence[cluster] = _Evidence(p, p, 1)
+            else:
+                found.add(p)
         previous = previous and clusters.find(previous)
         if previous is not None and offset in constraints.pinned:
             before = evidence.get(previous)
             assignment = Assignment(previous, Decision.KEPT, before.best if before else 0.0)
         else:
             assignment = _assign_one(evidence, previous, thresholds)
-        strong = sorted(
-            (c for c, e in evidence.items() if e.mean >= thresholds.upper),
-            key=lambda c: (-evidence[c].mean, c),
-        )
-        if assignment.decision is Decision.LINKED and assignment.cluster in strong:
-            joined = clusters.compatible(assignment.cluster, strong)
-            if len(joined) > 1:
-                survivor = clusters.merge(joined)
-                result.merges.update({c: survivor for c in joined if c != survivor})
-                assignment = Assignment(survivor, Decision.LINKED, assignment.score)
+        if assignment.decision is Decision.LINKED and len(evidence) > 1:
+            assignment = _merge_strong(assignment, evidence, clusters, thresholds, result)
         if assignment.decision is Decision.NEW:
             assignment = Assignment(f"{NEW_CLUSTER_PREFIX}{offset}", Decision.NEW, assignment.score)
         labels[start + offset] = assignment.cluster
@@ -227,6 +222,30 @@ def assign_clusters(
         if (a in apart or b in apart) and final[a] != final[b]
     ]
     return result
+
+
+def _merge_strong(
+    linked: Assignment,
+    evidence: dict[str, _Evidence],
+    clusters: _Labels,
+    thresholds: Thresholds,
+    result: Clustering,
+) -> Assignment:
+    """A record linked to one cluster of several it holds evidence against: the clusters
+    its evidence clears the upper threshold for on average are one entity, merged (those
+    kept apart from one chosen before left out)."""
+    strong = sorted(
+        (c for c, e in evidence.items() if e.mean >= thresholds.upper),
+        key=lambda c: (-evidence[c].mean, c),
+    )
+    if linked.cluster not in strong:
+        return linked
+    joined = clusters.compatible(linked.cluster, strong)
+    if len(joined) == 1:
+        return linked
+    survivor = clusters.merge(joined)
+    result.merges.update({c: survivor for c in joined if c != survivor})
+    return Assignment(survivor, Decision.LINKED, linked.score)
 
 
 def _assign_one(
