@@ -1,5 +1,6 @@
 import itertools
 import pickle
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -84,6 +85,14 @@ def test_blocking_keys_lists_a_rule_given_twice_once() -> None:
     rule = block_on("email")
 
     assert blocking_keys([rule, rule], {"email": "x"}) == ["email:x"]
+
+
+def test_a_rule_replaced_with_other_features_keys_with_their_names() -> None:
+    rule = replace(block_on("email"), features=("phone",))
+
+    assert rule.key({"phone": "x"}) == "phone:x"
+    assert rule == block_on("phone")
+    assert hash(rule) == hash(block_on("phone"))
 
 
 def test_a_rule_survives_pickling_with_the_prefix_of_its_keys() -> None:

@@ -326,6 +326,21 @@ def test_a_pinned_record_stays_in_its_previous_cluster_despite_strong_evidence_e
     assert result.assignments == [Assignment("A", Decision.KEPT, 0.0)]
 
 
+def test_a_pinned_record_matching_two_clusters_strongly_merges_neither() -> None:
+    result = assign_clusters(
+        ["A", "B"],
+        ["A"],
+        np.array([0, 1], dtype=np.int64),
+        np.array([2, 2], dtype=np.int64),
+        np.array([0.99, 0.99]),
+        THRESHOLDS,
+        Constraints(pinned=frozenset({0})),
+    )
+
+    assert result.assignments == [Assignment("A", Decision.KEPT, 0.99)]
+    assert result.merges == {}
+
+
 def test_two_clusters_kept_apart_are_not_merged_by_a_record_matching_both() -> None:
     result = assign_clusters(
         ["A", "B"],

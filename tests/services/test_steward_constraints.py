@@ -772,6 +772,19 @@ def test_a_split_golden_record_and_its_new_one_are_kept_apart_by_a_cannot_link(
     assert _kept_apart(hub, golden_id, new_id)
 
 
+def test_a_split_out_golden_record_takes_each_value_from_its_most_trusted_member(
+    upsert: Upsert, hub: Settings
+) -> None:
+    golden_id = _three_joses(upsert)
+
+    new_id = _split(hub, golden_id, ("crm", "jose"), ("shop", "jose"))
+
+    with transaction(hub.database_url) as session:
+        given_name = golden_view.get_golden(session, CUSTOMER, new_id).attributes["given_name"]
+    # The shop (trust 0.5) writes the name in lower case, and its name sorts after crm's.
+    assert (given_name["value"], given_name["source"]) == (JOSE["given_name"], "crm")
+
+
 def test_records_split_out_stay_out_after_a_rematch(upsert: Upsert, hub: Settings) -> None:
     golden_id = _three_joses(upsert)
     new_id = _split(hub, golden_id, ("callcentre", "pepe"))

@@ -66,8 +66,9 @@ class LiveMember:
     attributes: dict[str, Any]
     updated_at: datetime
     trust: float
-    """Of the member's source, read in the same query: survivorship needs it, and a query of
-    its own cost a single-record upsert a round trip to the database."""
+    """Of the member's source, read in the same query (an inner join that drops no record:
+    a record's source is a foreign key, and sources are never deleted): survivorship needs
+    it, and a query of its own cost a single-record upsert a round trip to the database."""
 
 
 # Hot statements are built once with list parameters (`one_of`): constructing a
