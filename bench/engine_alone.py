@@ -45,10 +45,7 @@ def main() -> None:
 
     began = time.perf_counter()
     context = match_models.context_for(model, settings)
-    assert learned.standardised is not None
-    features = [
-        learned.standardised.features_of(row) or context.standardize(customer, row) for row in rows
-    ]
+    features = [context.standardize(customer, row, learned.standardised) for row in rows]
     keys = [blocking_keys(model.blocking_rules, f) for f in features]
     steps["key"] = time.perf_counter() - began
 

@@ -63,16 +63,11 @@ def _match_records(
     Ctrl-C is for the writer, which ends the worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     matcher = ChunkedMatcher(context.model, context.block_size_cap)
-
-    def features_of(record: RecordInput) -> dict[str, str]:
-        known = standardised.features_of(record.attributes) if standardised else None
-        return known if known is not None else context.standardize(entity, record.attributes)
-
     try:
         for chunk in chunked(iter(records), chunk_size):
             problems = [ingest.refusals(entity, record, known_sources) for record in chunk]
             accepted = [r for r, refused in zip(chunk, problems, strict=True) if not refused]
-            features = [features_of(record) for record in accepted]
+            features = [context.standardize(entity, r.attributes, standardised) for r in accepted]
             digests = [ingest.content_hash(record) for record in accepted]
             sender.send(WorkerChunk(chunk, problems, features, digests, matcher.match(features)))
     except MdmError:

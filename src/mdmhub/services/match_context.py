@@ -18,7 +18,16 @@ class MatchContext:
     extras: tuple[str, ...] = ()
     """Extra attributes the model compares, standardised as `extra:NAME` features."""
 
-    def standardize(self, entity: EntityType, attributes: Mapping[str, str]) -> dict[str, str]:
+    def standardize(
+        self,
+        entity: EntityType,
+        attributes: Mapping[str, str],
+        known: "Standardised | None" = None,
+    ) -> dict[str, str]:
+        """`known`: features standardised before, taken for the very same attribute dicts."""
+        found = known.features_of(attributes) if known is not None else None
+        if found is not None:
+            return found
         return standardize(entity, attributes, self.phone_region, self.extras)
 
 
